@@ -1,0 +1,73 @@
+/**
+ * What a conformance property is, and what checking one reports. The runner (src/conformance),
+ * the vitest helper and this project's own tests all go through these types, so a property is
+ * written once and run everywhere.
+ */
+import type * as fc from 'fast-check';
+import type { BackendFactory } from '../src/backend.js';
+
+/** A named, documented rule that any backend (and the manager over it) must hold. */
+export interface ConformanceProperty {
+  /** Stable kebab-case name, used by `--only`, in reports and in replay commands. */
+  readonly name: string;
+  /** One line on what it checks, for `--list` and the README. */
+  readonly summary: string;
+  /** The SPEC sections it enforces, e.g. `'§1 §4'`. */
+  readonly rules: string;
+  /** Runs (sequences, histories, ...) in a default run. */
+  readonly defaultRuns: number;
+  /**
+   * Builds the fast-check property over a factory. Resolves `{ notChecked }` when the backend
+   * lacks what the property needs (e.g. no `size`/`sweep`): that is reported, never a pass.
+   */
+  prepare(factory: BackendFactory): Promise<PreparedProperty>;
+}
+
+export type PreparedProperty =
+  | {
+      // fast-check's own type: any async property, with hooks or not.
+      property: fc.IAsyncPropertyWithHooks<any>;
+      /** Releases what `prepare` opened (backends, databases). */
+      dispose?: () => Promise<void>;
+    }
+  | { notChecked: string };
+
+/** How to run one property. */
+export interface CheckOptions {
+  /** Number of runs; defaults to the property's `defaultRuns`. */
+  runs?: number;
+  /** fast-check seed; random when omitted. */
+  seed?: number;
+  /** fast-check replay path: with `seed`, re-runs exactly one failure. */
+  path?: string;
+}
+
+/** The result of checking one property. */
+export interface PropertyReport {
+  name: string;
+  summary: string;
+  verdict: 'passed' | 'failed' | 'not_checked';
+  /** Runs actually executed (before shrinking). */
+  runs: number;
+  durationMs: number;
+  seed: number;
+  /** Why the property was not checked. */
+  notChecked?: string;
+  failure?: FailureReport;
+}
+
+/** A failure, shrunk: what a person needs to understand it and replay it. */
+export interface FailureReport {
+  /** fast-check replay path of the shrunk counterexample. */
+  path: string;
+  /** How many shrinking steps were taken. */
+  shrinks: number;
+  /** The error the property raised on the shrunk counterexample (the broken rule, expected vs actual). */
+  message: string;
+  /** The shrunk counterexample as numbered human-readable steps. */
+  steps: string[];
+  /** The same sequence as a runnable TypeScript snippet. */
+  snippet: string;
+  /** For concurrent histories: one lane per call with invocation and response marks. */
+  timeline?: string;
+}

@@ -1,0 +1,161 @@
+/**
+ * The embedded default backend: sessions in a `Map`, in one process.
+ */
+import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } from '../backend.js';
+import { systemClock, type Clock } from '../clock.js';
+import { generateSessionKey } from '../keys.js';
+import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
+import { ExpiryHeap, type HeapItem } from './expiry-heap.js';
+
+/** Options of {@link MemoryBackend}. */
+export interface MemoryBackendOptions {
+  /** Source of time for expiry; `systemClock` by default. */
+  clock?: Clock;
+  /** Default lifetime in seconds; one week by default. */
+  defaultPeriod?: number;
+  /** Recorded for reports; each instance is its own store, so namespaces are apart anyway. */
+  namespace?: string;
+}
+
+interface SessionRecord extends HeapItem {
+  readonly key: string;
+  /** `undefined`: the session was generated without a value (reads `not_set`). */
+  value: string | undefined;
+}
+
+/**
+ * Dead records dropped per operation. Every operation adds at most one record and drops up to
+ * this many, so dead records cannot pile up while the backend is in use, and no request pays
+ * for a full scan.
+ */
+const SWEEP_PER_OPERATION = 4;
+
+/**
+ * Sessions held in memory. Every operation is O(log n): a `Map` by key plus a min-heap by
+ * `expiresAt`, of which each operation sweeps a bounded number of dead records.
+ *
+ * @example
+ * const backend = new MemoryBackend({ defaultPeriod: 3600 });
+ * const key = await backend.generate({ value: 'cart=3' });
+ */
+export class MemoryBackend implements Backend {
+  readonly namespace: string;
+  readonly #clock: Clock;
+  #defaultPeriod: number;
+  readonly #records = new Map<string, SessionRecord>();
+  readonly #byExpiry = new ExpiryHeap<SessionRecord>();
+
+  constructor(options: MemoryBackendOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#defaultPeriod = checkPeriod(options.defaultPeriod ?? ONE_WEEK, 'defaultPeriod');
+    this.namespace = options.namespace ?? '';
+  }
+
+  defaultPeriod(): number {
+    return this.#defaultPeriod;
+  }
+
+  /** Changes the default period used from now on (the original's `set_default_period`). */
+  setDefaultPeriod(period: number): void {
+    this.#defaultPeriod = checkPeriod(period, 'period');
+  }
+
+  async generate(options: GenerateOptions = {}): Promise<string> {
+    const period = this.#period(options.expiry);
+    const value = options.value;
+    if (value !== undefined && typeof value !== 'string') {
+      throw new TypeError(`generate: value must be a string, got ${typeof value}`);
+    }
+    const now = this.#clock.now();
+    this.#sweepSome(now);
+    let key = generateSessionKey();
+    // 240 random bits make a collision unthinkable; the loop makes "never twice" unconditional.
+    while (this.#records.has(key)) key = generateSessionKey();
+    const record: SessionRecord = { key, value, expiresAt: expiresAt(now, period), heapIndex: -1 };
+    this.#records.set(key, record);
+    this.#byExpiry.push(record);
+    return key;
+  }
+
+  async get(key: string): Promise<Lookup> {
+    const record = this.#live(key);
+    if (record === undefined) return { status: 'not_found' };
+    if (record.value === undefined) return { status: 'not_set' };
+    return { status: 'ok', value: record.value, period: remainingPeriod(record.expiresAt, this.#clock.now()) };
+  }
+
+  async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
+    const period = this.#period(options.expiry);
+    if (typeof value !== 'string') throw new TypeError(`set: value must be a string, got ${typeof value}`);
+    // SPEC §4: only a live session is updated; set never revives a cleared or expired key.
+    const record = this.#live(key);
+    if (record === undefined) return 'not_found';
+    record.value = value;
+    this.#restart(record, period);
+    return 'ok';
+  }
+
+  async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
+    const period = this.#period(options.expiry);
+    const record = this.#live(key);
+    if (record === undefined) return 'not_found';
+    this.#restart(record, period);
+    return 'ok';
+  }
+
+  async clear(key: string): Promise<void> {
+    const record = typeof key === 'string' ? this.#records.get(key) : undefined;
+    if (record !== undefined) this.#drop(record);
+    this.#sweepSome(this.#clock.now());
+  }
+
+  async size(): Promise<number> {
+    return this.#records.size;
+  }
+
+  async sweep(): Promise<number> {
+    return this.#sweepSome(this.#clock.now(), Infinity);
+  }
+
+  async close(): Promise<void> {}
+
+  /** The live record under `key`, dropping it if it is dead; sweeps a little on the way. */
+  #live(key: string): SessionRecord | undefined {
+    const now = this.#clock.now();
+    this.#sweepSome(now);
+    const record = typeof key === 'string' ? this.#records.get(key) : undefined;
+    if (record === undefined) return undefined;
+    if (!isLive(record.expiresAt, now)) {
+      this.#drop(record);
+      return undefined;
+    }
+    return record;
+  }
+
+  #restart(record: SessionRecord, period: number): void {
+    record.expiresAt = expiresAt(this.#clock.now(), period);
+    this.#byExpiry.update(record);
+  }
+
+  #drop(record: SessionRecord): void {
+    this.#records.delete(record.key);
+    this.#byExpiry.remove(record);
+  }
+
+  #sweepSome(now: number, limit = SWEEP_PER_OPERATION): number {
+    let dropped = 0;
+    for (let oldest = this.#byExpiry.peek(); oldest !== undefined && dropped < limit; oldest = this.#byExpiry.peek()) {
+      if (isLive(oldest.expiresAt, now)) break;
+      this.#drop(oldest);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  #period(expiry: number | undefined): number {
+    return expiry === undefined ? this.#defaultPeriod : checkPeriod(expiry, 'expiry');
+  }
+}
+
+/** A {@link BackendFactory} for {@link MemoryBackend}: what `sess-conformance` runs by default. */
+export const memoryBackendFactory: BackendFactory = ({ clock, namespace }) => new MemoryBackend({ clock, namespace });

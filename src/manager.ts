@@ -1,0 +1,197 @@
+/**
+ * The session manager (SPEC §5): the original's `Session_cookie_lwt.Make` functor over a
+ * {@link Backend}, keyed by one cookie.
+ */
+import type { Backend } from './backend.js';
+import { parseCookieHeader } from './cookie/parse.js';
+import { setCookieLine, type CookieOptions, type HeaderPair } from './cookie/set-cookie.js';
+import { checkPeriod } from './period.js';
+
+/**
+ * A session as the manager hands it out. Callers read it; only the manager changes it, in place
+ * (`set`, `clear`), as the original's mutable record.
+ */
+export interface Session {
+  readonly key: string;
+  readonly value: string;
+  /** Lifetime in seconds that the cookie will carry; 0 once cleared. */
+  readonly expiryPeriod: number;
+  /** Whether the cookie must be (re)sent: see {@link SessionManager.toCookieHeaders}. */
+  readonly modified: boolean;
+}
+
+/** What looking a session up found. */
+export type SessionLookup =
+  | { status: 'ok'; session: Session }
+  | { status: 'not_found' }
+  | { status: 'not_set' };
+
+/** What looking a session up from a `Cookie` header found. */
+export type HeaderLookup = SessionLookup | { status: 'no_cookie' };
+
+/** The `Cookie` request header: one field, several (HTTP/2 may split it), or none. */
+export type CookieHeader = string | readonly string[] | null | undefined;
+
+/** Candidates for one cookie name looked at, at most (SPEC §5). */
+const MAX_CANDIDATES = 3;
+/** Longer cookie values are not asked of the backend: no key is that long (SPEC §5). */
+const MAX_CANDIDATE_LENGTH = 512;
+
+type MutableSession = { -readonly [K in keyof Session]: Session[K] };
+
+/**
+ * Sessions over a backend, keyed by one cookie.
+ *
+ * @example
+ * const sessions = new SessionManager(new MemoryBackend());
+ * const session = await sessions.ofHeaderOrCreate('sid', '', request.headers.cookie);
+ * await sessions.set(session, { value: 'visits=1' });
+ * for (const [name, value] of sessions.toCookieHeaders('sid', session)) response.appendHeader(name, value);
+ */
+export class SessionManager {
+  readonly backend: Backend;
+
+  constructor(backend: Backend) {
+    this.backend = backend;
+  }
+
+  /** A new session under a fresh key holding `value` (SPEC §5 `generate`). */
+  async generate(value: string, options: { expiry?: number } = {}): Promise<Session> {
+    checkValue(value, 'value');
+    const expiryPeriod = this.#period(options.expiry);
+    const key = await this.backend.generate({ value, expiry: expiryPeriod });
+    return { key, value, expiryPeriod, modified: true };
+  }
+
+  /** Looks a key up; `ok` carries the remaining period and `modified: false`. */
+  async ofKey(key: string): Promise<SessionLookup> {
+    const found = await this.backend.get(key);
+    if (found.status !== 'ok') return { status: found.status };
+    return { status: 'ok', session: { key, value: found.value, expiryPeriod: found.period, modified: false } };
+  }
+
+  /**
+   * Looks the session up from a `Cookie` header. No cookie named `cookieName` -> `no_cookie`
+   * without asking the backend; otherwise the first three cookies of that name are tried in
+   * header order and the first `ok` wins; if none is, the first one's status is returned.
+   */
+  async ofHeader(cookieName: string, cookieHeader: CookieHeader): Promise<HeaderLookup> {
+    const candidates = candidateKeys(cookieName, cookieHeader);
+    if (candidates.length === 0) return { status: 'no_cookie' };
+    let first: SessionLookup | undefined;
+    for (const key of candidates) {
+      const found: SessionLookup =
+        key === '' || key.length > MAX_CANDIDATE_LENGTH ? { status: 'not_found' } : await this.ofKey(key);
+      if (found.status === 'ok') return found;
+      first ??= found;
+    }
+    return first!;
+  }
+
+  /**
+   * The session named by the header if it is live; otherwise a new one holding `defaultValue`.
+   * A key the client sent is never adopted (no fixation). `expiry` applies only to a new session.
+   */
+  async ofHeaderOrCreate(
+    cookieName: string,
+    defaultValue: string,
+    cookieHeader: CookieHeader,
+    options: { expiry?: number } = {},
+  ): Promise<Session> {
+    checkValue(defaultValue, 'defaultValue');
+    if (options.expiry !== undefined) checkPeriod(options.expiry, 'expiry');
+    const found = await this.ofHeader(cookieName, cookieHeader);
+    return found.status === 'ok' ? found.session : this.generate(defaultValue, options);
+  }
+
+  /**
+   * Stores a new value (with `value`) or only restarts the lifetime (without), for
+   * `expiry ?? defaultPeriod()` seconds. Resolves `'not_found'`, leaving `session` as it was, when
+   * the session is no longer live: a cleared session is never revived.
+   */
+  async set(session: Session, options: { value?: string; expiry?: number } = {}): Promise<'ok' | 'not_found'> {
+    const { value } = options;
+    if (value !== undefined) checkValue(value, 'value');
+    const expiryPeriod = this.#period(options.expiry);
+    const outcome =
+      value === undefined
+        ? await this.backend.touch(session.key, { expiry: expiryPeriod })
+        : await this.backend.set(session.key, value, { expiry: expiryPeriod });
+    if (outcome === 'ok') {
+      const target = session as MutableSession;
+      if (value !== undefined) target.value = value;
+      target.expiryPeriod = expiryPeriod;
+      target.modified = true;
+    }
+    return outcome;
+  }
+
+  /**
+   * A new session holding `value ?? session.value`, then the old key cleared: call it on login,
+   * against session fixation. Not in the original.
+   */
+  async regenerate(session: Session, options: { value?: string; expiry?: number } = {}): Promise<Session> {
+    const fresh = await this.generate(options.value ?? session.value, options);
+    await this.backend.clear(session.key);
+    return fresh;
+  }
+
+  /** Removes the session from the backend; the record keeps its key, with `value: ''`, `expiryPeriod: 0`. */
+  async clear(session: Session): Promise<void> {
+    await this.backend.clear(session.key);
+    const target = session as MutableSession;
+    target.value = '';
+    target.expiryPeriod = 0;
+    target.modified = true;
+  }
+
+  /**
+   * The response headers for `session` (SPEC §7): `Set-Cookie` (when modified) and `Vary: Cookie`.
+   * A session with `expiryPeriod` 0 gets the deletion line. Pure: `modified` is not reset.
+   */
+  toCookieHeaders(cookieName: string, session: Session, options?: CookieOptions): HeaderPair[] {
+    if (!session.modified) return [['Vary', 'Cookie']];
+    return [
+      ['Set-Cookie', setCookieLine(cookieName, session.key, session.expiryPeriod, options)],
+      ['Vary', 'Cookie'],
+    ];
+  }
+
+  /** The headers that delete the cookie in the browser, whatever session it held. */
+  clearHeaders(cookieName: string, options?: CookieOptions): HeaderPair[] {
+    return [
+      ['Set-Cookie', setCookieLine(cookieName, '', 0, options)],
+      ['Vary', 'Cookie'],
+    ];
+  }
+
+  /** `expiry`, checked, or the backend's default read once (SPEC §5), passed on explicitly. */
+  #period(expiry: number | undefined): number {
+    return expiry === undefined
+      ? checkPeriod(this.backend.defaultPeriod(), 'backend.defaultPeriod()')
+      : checkPeriod(expiry, 'expiry');
+  }
+}
+
+/** The first {@link MAX_CANDIDATES} values of cookie `cookieName`, in header order. */
+function candidateKeys(cookieName: string, cookieHeader: CookieHeader): string[] {
+  if (typeof cookieName !== 'string' || cookieName === '') {
+    throw new TypeError(`cookieName must be a non-empty string, got ${JSON.stringify(cookieName)}`);
+  }
+  const fields = cookieHeader == null ? [] : typeof cookieHeader === 'string' ? [cookieHeader] : cookieHeader;
+  const candidates: string[] = [];
+  for (const field of fields) {
+    for (const [name, value] of parseCookieHeader(field)) {
+      if (name !== cookieName) continue;
+      candidates.push(value);
+      if (candidates.length === MAX_CANDIDATES) return candidates;
+    }
+  }
+  return candidates;
+}
+
+/** SPEC §3: values are strings of well-formed Unicode; backends never see lone surrogates. */
+function checkValue(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== 'string') throw new TypeError(`${argument} must be a string, got ${typeof value}`);
+  if (!value.isWellFormed()) throw new TypeError(`${argument} has a lone surrogate: not well-formed Unicode`);
+}
