@@ -12,6 +12,11 @@ const srcDir = new URL('.', import.meta.url).pathname;
 /** Node-only by design: the CLI and its runner, and the Redis backend. */
 const NODE_ONLY = [/^conformance\//, /^backends\/redis/];
 
+/** The code of a file without its comments, which may name what the code avoids. */
+function code(file: string): string {
+  return readFileSync(join(srcDir, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+}
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -29,11 +34,10 @@ describe('the library core', () => {
   });
 
   it.each(core)('%s uses no Node-only API', (file) => {
-    const text = readFileSync(join(srcDir, file), 'utf8');
-    expect(text).not.toMatch(/from\s+['"]node:|require\(|\bBuffer\b|\bprocess\./);
+    expect(code(file)).not.toMatch(/from\s+['"]node:|require\(|\bBuffer\b|\bprocess\./);
   });
 
   it.each(files.filter((file) => file !== 'clock.ts'))('%s reads time only through a Clock', (file) => {
-    expect(readFileSync(join(srcDir, file), 'utf8')).not.toMatch(/Date\.now\(|new Date\(\)/);
+    expect(code(file)).not.toMatch(/Date\.now\(|new Date\(\)/);
   });
 });
