@@ -1,0 +1,349 @@
+/**
+ * Sessions in Redis, shared by every process and machine that reaches the same server: the
+ * `sess/redis` entry point. Node-only (it opens TCP connections).
+ *
+ * Client: `redis` (node-redis) 6.x rather than ioredis. node-redis is the client the Redis
+ * project itself maintains and recommends for new projects (ioredis's README says it is in
+ * best-effort maintenance); it handles scripts natively (`defineScript`, EVALSHA with a NOSCRIPT
+ * reload); and it is the client connect-redis 9 runs on, so a benchmark against
+ * express-session + connect-redis compares the stores over the same client.
+ *
+ * Layout and fields: see ./redis/layout.ts. Round trips: one per operation (`get` is one
+ * `HMGET`, `clear` one `DEL`, `generate`/`set`/`touch` one `EVALSHA` each; the first use of a
+ * script after Redis starts costs one more, `NOSCRIPT` then `EVAL`).
+ */
+import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } from '../backend.js';
+import { systemClock, type Clock } from '../clock.js';
+import { generateSessionKey } from '../keys.js';
+import { checkPeriod, expiresAt, isLive, MAX_PERIOD, ONE_WEEK, remainingPeriod } from '../period.js';
+import {
+  closeClient,
+  describeError,
+  openClient,
+  redactUrl,
+  RedisBackendError,
+  type ConnectOptions,
+  type OwnedClient,
+} from './redis/connection.js';
+import { DEFAULT_KEY_PREFIX, EXPIRES_AT_FIELD, namespacePrefix, scanPatternFor, VALUE_FIELD } from './redis/layout.js';
+import { GENERATE, RESTART, runScript, SWEEP_BATCH, type RedisCommandSender } from './redis/scripts.js';
+
+export { RedisBackendError } from './redis/connection.js';
+export type { ConnectOptions } from './redis/connection.js';
+export type { RedisCommandSender } from './redis/scripts.js';
+
+/** The Redis URL used when neither `client`, `url` nor `REDIS_URL` says otherwise. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Options of {@link RedisBackend}. */
+export interface RedisBackendOptions extends ConnectOptions {
+  /**
+   * A connected node-redis client to use (it stays yours: `close()` leaves it open). Use one
+   * without a `keyPrefix` option and without a type mapping; its offline-queue and reconnect
+   * settings decide what happens while Redis is unreachable (see the README).
+   */
+  client?: RedisCommandSender;
+  /** Where to connect when no `client` is given; `redis://127.0.0.1:6379` by default. */
+  url?: string;
+  /** Source of time for expiry; `systemClock` by default. */
+  clock?: Clock;
+  /** Default lifetime in seconds; one week by default. */
+  defaultPeriod?: number;
+  /** Keeps this backend's sessions apart from others' on the same Redis; `'default'` by default. */
+  namespace?: string;
+  /** First part of every key; `'sess-ts:'` by default. */
+  keyPrefix?: string;
+  /**
+   * Seconds that Redis keeps a record after its logical expiry before its native TTL deletes it
+   * (memory reclaiming only; expiry itself is checked against the clock). Covers clock skew between
+   * application hosts. 300 by default.
+   */
+  reclaimMarginSeconds?: number;
+  /** Keys asked for per `SCAN` step in `size()` and `sweep()`; 500 by default. */
+  scanCount?: number;
+}
+
+/**
+ * Sessions in Redis. One round trip per operation, atomic per key (Lua scripts for the writes
+ * that must check liveness); expiry is data checked against the injected clock (SPEC §4).
+ *
+ * @example
+ * const backend = await RedisBackend.connect({ url: 'redis://127.0.0.1:6379', namespace: 'shop' });
+ * const sessions = new SessionManager(backend);
+ * // ... on shutdown:
+ * await backend.close();
+ */
+export class RedisBackend implements Backend {
+  readonly namespace: string;
+  readonly #clock: Clock;
+  #defaultPeriod: number;
+  readonly #prefix: string;
+  readonly #reclaimMarginMs: number;
+  readonly #scanCount: number;
+  /** Which Redis, for messages (password hidden). */
+  readonly #shown: string;
+  /** The client, once connected; a rejected promise if connecting failed. */
+  readonly #client: Promise<RedisCommandSender>;
+  /** Set when this backend opened the client itself, so that `close()` closes it. */
+  #owned: OwnedClient | undefined;
+  #closed = false;
+
+  /**
+   * Starts connecting at once when given a `url` (or nothing); operations wait for the
+   * connection, and reject with a {@link RedisBackendError} naming the URL if it cannot be made.
+   * {@link RedisBackend.connect} does the same but settles only once connected.
+   */
+  constructor(options: RedisBackendOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#defaultPeriod = checkPeriod(options.defaultPeriod ?? ONE_WEEK, 'defaultPeriod');
+    this.namespace = options.namespace ?? 'default';
+    if (typeof this.namespace !== 'string') {
+      throw new TypeError(`RedisBackend: namespace must be a string, got ${typeof this.namespace}`);
+    }
+    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    if (typeof keyPrefix !== 'string') {
+      throw new TypeError(`RedisBackend: keyPrefix must be a string, got ${typeof keyPrefix}`);
+    }
+    this.#prefix = namespacePrefix(keyPrefix, this.namespace);
+    this.#reclaimMarginMs = checkPeriod(options.reclaimMarginSeconds ?? 300, 'reclaimMarginSeconds') * 1000;
+    if (this.#reclaimMarginMs === 0) {
+      throw new RangeError('reclaimMarginSeconds must be at least 1: a native TTL of 0 would delete live sessions');
+    }
+    this.#scanCount = options.scanCount ?? 500;
+    if (!Number.isInteger(this.#scanCount) || this.#scanCount < 1) {
+      throw new RangeError(`RedisBackend: scanCount must be a whole number >= 1, got ${String(this.#scanCount)}`);
+    }
+    if (options.client !== undefined) {
+      if (options.url !== undefined) throw new TypeError('RedisBackend: give either `client` or `url`, not both');
+      this.#shown = describeClient(options.client);
+      this.#client = Promise.resolve(options.client);
+    } else {
+      const url = options.url ?? DEFAULT_REDIS_URL;
+      this.#shown = redactUrl(url);
+      this.#client = openClient(url, options).then((client) => {
+        this.#owned = client;
+        // close() may have been called while connecting.
+        if (this.#closed) void closeClient(client);
+        return client;
+      });
+      // The failure is reported to every operation that awaits it; not unhandled meanwhile.
+      this.#client.catch(() => {});
+    }
+  }
+
+  /** Creates a backend and waits until it is connected: a Redis that is down fails here, naming the URL. */
+  static async connect(options: RedisBackendOptions = {}): Promise<RedisBackend> {
+    const backend = new RedisBackend(options);
+    await backend.#client;
+    return backend;
+  }
+
+  defaultPeriod(): number {
+    return this.#defaultPeriod;
+  }
+
+  /** Changes the default period used from now on (the original's `set_default_period`). */
+  setDefaultPeriod(period: number): void {
+    this.#defaultPeriod = checkPeriod(period, 'period');
+  }
+
+  async generate(options: GenerateOptions = {}): Promise<string> {
+    const period = this.#period(options.expiry);
+    const value = options.value;
+    if (value !== undefined && typeof value !== 'string') {
+      throw new TypeError(`generate: value must be a string, got ${typeof value}`);
+    }
+    const now = this.#clock.now();
+    const args = [String(expiresAt(now, period)), String(this.#nativeTtlMs(period))];
+    if (value !== undefined) args.push(value);
+    // 240 random bits make a taken key unthinkable; the loop makes "never overwrite" unconditional.
+    for (;;) {
+      const key = generateSessionKey();
+      const written = await this.#run('generate', (client) => runScript(client, GENERATE, [this.#recordKey(key)], args));
+      if (written === 1) return key;
+    }
+  }
+
+  async get(key: string): Promise<Lookup> {
+    const now = this.#clock.now();
+    const reply = await this.#run('get', (client) =>
+      client.sendCommand(['HMGET', this.#recordKey(key), EXPIRES_AT_FIELD, VALUE_FIELD]),
+    );
+    const [stored, value] = fields(reply, this.#shown);
+    // SPEC §4, in the original's order: missing or expired -> not_found; no value -> not_set.
+    if (stored === null) return { status: 'not_found' };
+    const expiry = this.#parseExpiresAt(stored, key);
+    if (!isLive(expiry, now)) return { status: 'not_found' };
+    if (value === null) return { status: 'not_set' };
+    return { status: 'ok', value, period: remainingPeriod(expiry, now) };
+  }
+
+  async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
+    const period = this.#period(options.expiry);
+    if (typeof value !== 'string') throw new TypeError(`set: value must be a string, got ${typeof value}`);
+    return this.#restart('set', key, period, value);
+  }
+
+  async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
+    const period = this.#period(options.expiry);
+    return this.#restart('touch', key, period, undefined);
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.#run('clear', (client) => client.sendCommand(['DEL', this.#recordKey(key)]));
+  }
+
+  /** Records of this namespace held in Redis, live or dead (one `SCAN` walk). */
+  async size(): Promise<number> {
+    const keys = new Set<string>();
+    await this.#scan('size', async (batch) => {
+      for (const key of batch) keys.add(key);
+    });
+    return keys.size;
+  }
+
+  /** Deletes this namespace's records that are dead by the clock; resolves how many went. */
+  async sweep(): Promise<number> {
+    const now = String(this.#clock.now());
+    let dropped = 0;
+    await this.#scan('sweep', async (batch, client) => {
+      if (batch.length === 0) return;
+      dropped += integer(await runScript(client, SWEEP_BATCH, batch, [now]), this.#shown);
+    });
+    return dropped;
+  }
+
+  /**
+   * Releases the connection this backend opened (a `client` given in the options is left open).
+   * Afterwards every operation rejects.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const owned = this.#owned;
+    if (owned !== undefined) await closeClient(owned);
+  }
+
+  /** SPEC §4: set and touch check liveness and write in one step (one script). */
+  async #restart(operation: 'set' | 'touch', key: string, period: number, value: string | undefined) {
+    const now = this.#clock.now();
+    const args = [String(now), String(expiresAt(now, period)), String(this.#nativeTtlMs(period))];
+    if (value !== undefined) args.push(value);
+    const updated = await this.#run(operation, (client) => runScript(client, RESTART, [this.#recordKey(key)], args));
+    return integer(updated, this.#shown) === 1 ? 'ok' : 'not_found';
+  }
+
+  /** Walks this namespace's keys with SCAN (never KEYS: it would block Redis on a big keyspace). */
+  async #scan(operation: string, onBatch: (keys: string[], client: RedisCommandSender) => Promise<void>) {
+    await this.#run(operation, async (client) => {
+      const match = scanPatternFor(this.#prefix);
+      let cursor = '0';
+      do {
+        const reply = await client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(this.#scanCount)]);
+        const [next, keys] = scanReply(reply, this.#shown);
+        await onBatch(keys, client);
+        cursor = next;
+      } while (cursor !== '0');
+    });
+  }
+
+  /** Runs one Redis exchange; any failure becomes a RedisBackendError naming Redis and the operation. */
+  async #run<T>(operation: string, exchange: (client: RedisCommandSender) => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new RedisBackendError(`RedisBackend: ${operation} after close() (Redis at ${this.#shown})`, this.#shown);
+    }
+    const client = await this.#client;
+    try {
+      return await exchange(client);
+    } catch (error) {
+      if (error instanceof RedisBackendError) throw error;
+      throw new RedisBackendError(
+        `RedisBackend: ${operation} failed on Redis at ${this.#shown}: ${describeError(error)}`,
+        this.#shown,
+        { cause: error },
+      );
+    }
+  }
+
+  #recordKey(key: string): string {
+    // Any string may arrive as a key (SPEC §2); a non-string is simply a key no record has.
+    return this.#prefix + (typeof key === 'string' ? key : '\u0000not-a-string');
+  }
+
+  /** Native TTL: the logical period plus the margin, so Redis never deletes a live session. */
+  #nativeTtlMs(period: number): number {
+    return period * 1000 + this.#reclaimMarginMs;
+  }
+
+  #period(expiry: number | undefined): number {
+    // SPEC §4: an invalid expiry is a RangeError before any I/O.
+    return expiry === undefined ? this.#defaultPeriod : checkPeriod(expiry, 'expiry');
+  }
+
+  #parseExpiresAt(stored: string, key: string): number {
+    const expiry = Number(stored);
+    if (stored === '' || !Number.isFinite(expiry)) {
+      throw new RedisBackendError(
+        `RedisBackend: record ${JSON.stringify(this.#prefix + key)} on Redis at ${this.#shown} has a corrupt ${EXPIRES_AT_FIELD} ${JSON.stringify(stored)}`,
+        this.#shown,
+      );
+    }
+    return expiry;
+  }
+}
+
+/** Options of {@link redisBackendFactory}: everything but what the factory context decides. */
+export type RedisFactoryOptions = Omit<RedisBackendOptions, 'clock' | 'namespace' | 'client'>;
+
+/**
+ * Makes a {@link BackendFactory} over Redis: each call opens its own connection (to `url`, else
+ * `REDIS_URL`, else `redis://127.0.0.1:6379`) with the context's clock and namespace, and
+ * resolves once connected.
+ */
+export function createRedisBackendFactory(options: RedisFactoryOptions = {}): BackendFactory {
+  return ({ clock, namespace }) =>
+    RedisBackend.connect({ ...options, url: options.url ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL, clock, namespace });
+}
+
+/** The {@link BackendFactory} `sess-conformance redis` runs: Redis at `REDIS_URL` (default `redis://127.0.0.1:6379`). */
+export const redisBackendFactory: BackendFactory = createRedisBackendFactory();
+
+export default redisBackendFactory;
+
+function describeClient(client: RedisCommandSender): string {
+  const url = (client as { options?: { url?: unknown } }).options?.url;
+  return typeof url === 'string' ? redactUrl(url) : 'the Redis client given to RedisBackend';
+}
+
+/** HMGET's reply: two fields, each a string or null. */
+function fields(reply: unknown, shown: string): [string | null, string | null] {
+  if (Array.isArray(reply) && reply.length === 2 && reply.every((field) => field === null || typeof field === 'string')) {
+    return reply as [string | null, string | null];
+  }
+  throw unexpected('HMGET', reply, shown);
+}
+
+function scanReply(reply: unknown, shown: string): [string, string[]] {
+  if (Array.isArray(reply) && reply.length === 2) {
+    const [cursor, keys] = reply as unknown[];
+    if (typeof cursor === 'string' && Array.isArray(keys) && keys.every((key) => typeof key === 'string')) {
+      return [cursor, keys as string[]];
+    }
+  }
+  throw unexpected('SCAN', reply, shown);
+}
+
+function integer(reply: unknown, shown: string): number {
+  if (typeof reply === 'number' && Number.isInteger(reply)) return reply;
+  throw unexpected('EVALSHA', reply, shown);
+}
+
+function unexpected(command: string, reply: unknown, shown: string): RedisBackendError {
+  return new RedisBackendError(
+    `RedisBackend: unexpected ${command} reply from Redis at ${shown} (a client with a type mapping or key prefix?): ${String(reply).slice(0, 100)}`,
+    shown,
+  );
+}
+
+// Keeps MAX_PERIOD in the public story of this module: periods above it are refused (SPEC §1).
+export { MAX_PERIOD };
