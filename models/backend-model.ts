@@ -1,0 +1,241 @@
+/**
+ * The backend contract (SPEC §1–§4) as plain data and pure functions: what any backend must answer,
+ * step by step, given what happened before. No I/O, no promises, no clock of its own: time is a
+ * field of the state and moves only by {@link advance}.
+ *
+ * Written independently of `src/` (only types are shared), so that a mistake in the implementation
+ * is not copied into the judge.
+ */
+import type { Lookup } from '../src/backend.js';
+
+/** Longest lifetime, in seconds: 400 days (SPEC §1). */
+export const MODEL_MAX_PERIOD = 34_560_000;
+
+/** SPEC §2: base64url without padding, at least 22 characters (128 bits). */
+export const MODEL_KEY_PATTERN = /^[A-Za-z0-9_-]{22,}$/;
+
+/** One stored session. */
+export interface ModelRecord {
+  /** `undefined`: created by `generate` without a value; reads `not_set` (SPEC §3). */
+  readonly value: string | undefined;
+  /** Instant (ms) after which the session is expired: live while `now <= expiresAt` (SPEC §1). */
+  readonly expiresAt: number;
+}
+
+/** Everything a backend's answers depend on. */
+export interface BackendModel {
+  /** The clock, in ms. */
+  readonly now: number;
+  /** What `expiry` omitted means, in seconds (SPEC §4). */
+  readonly defaultPeriod: number;
+  /** Records by key, dead ones included until cleared (expiry is judged on read). */
+  readonly records: ReadonlyMap<string, ModelRecord>;
+  /** Every key the backend ever handed out: none may come again (SPEC §2). */
+  readonly issued: ReadonlySet<string>;
+  /** Keys cleared, for explaining failures. */
+  readonly cleared: ReadonlySet<string>;
+}
+
+/** A step of the model: the next state and the exact result the backend must give. */
+export interface Transition<Result> {
+  readonly state: BackendModel;
+  readonly result: Result;
+}
+
+/** The model of a fresh backend at `now` whose default period is `defaultPeriod`. */
+export function initialBackendModel(now: number, defaultPeriod: number): BackendModel {
+  return { now, defaultPeriod, records: new Map(), issued: new Set(), cleared: new Set() };
+}
+
+/** SPEC §1: a whole number of seconds in `[0, MODEL_MAX_PERIOD]`. */
+export function isValidPeriod(period: unknown): period is number {
+  return typeof period === 'number' && Number.isInteger(period) && period >= 0 && period <= MODEL_MAX_PERIOD;
+}
+
+/** SPEC §1: stored at `now` for `period` seconds, a session expires at `now + period*1000`. */
+export function expiryInstant(now: number, period: number): number {
+  return now + period * 1000;
+}
+
+/** SPEC §1: live while `now <= expiresAt`; expired strictly after. */
+export function isLiveAt(record: ModelRecord, now: number): boolean {
+  return now <= record.expiresAt;
+}
+
+/** SPEC §1: the remaining period of a live record, in whole seconds rounded down. */
+export function remainingPeriodAt(record: ModelRecord, now: number): number {
+  return Math.floor((record.expiresAt - now) / 1000);
+}
+
+/** The record under `key` if it is live now. */
+export function liveRecord(state: BackendModel, key: string): ModelRecord | undefined {
+  const record = state.records.get(key);
+  return record !== undefined && isLiveAt(record, state.now) ? record : undefined;
+}
+
+/** Keys of the live sessions. */
+export function liveKeys(state: BackendModel): string[] {
+  return [...state.records].filter(([, record]) => isLiveAt(record, state.now)).map(([key]) => key);
+}
+
+/** Why `key` may not be returned by `generate` now, or `undefined` when it may (SPEC §2). */
+export function keyProblem(state: BackendModel, key: unknown): string | undefined {
+  if (typeof key !== 'string') return `generate must resolve a string key, got ${typeof key} (SPEC §2)`;
+  if (!MODEL_KEY_PATTERN.test(key)) {
+    return key.length < 22 && /^[A-Za-z0-9_-]*$/.test(key)
+      ? `a generated key has at least 22 characters (128 bits), got ${key.length}: ${JSON.stringify(key)} (SPEC §2)`
+      : `a generated key uses only [A-Za-z0-9_-] (base64url, no padding), got ${JSON.stringify(key)} (SPEC §2)`;
+  }
+  if (state.cleared.has(key)) return `a cleared key is never handed out again, got ${JSON.stringify(key)} (SPEC §2)`;
+  if (state.issued.has(key)) {
+    const record = state.records.get(key);
+    return record !== undefined && !isLiveAt(record, state.now)
+      ? `an expired key is never handed out again, got ${JSON.stringify(key)} (SPEC §2)`
+      : `a key is never handed out twice, got ${JSON.stringify(key)} again (SPEC §2)`;
+  }
+  return undefined;
+}
+
+/** `expiry` as the backend must apply it: omitted means the default period now (SPEC §4). */
+export function effectivePeriod(state: BackendModel, expiry: number | undefined): number {
+  return expiry ?? state.defaultPeriod;
+}
+
+/**
+ * `generate({ value, expiry })` returned `key`: the model records it. (Keys are random, so the
+ * model takes the one the backend chose; {@link keyProblem} says whether it was allowed to.)
+ */
+export function generate(
+  state: BackendModel,
+  key: string,
+  options: { value?: string | undefined; expiry?: number | undefined },
+): Transition<string> {
+  const records = new Map(state.records);
+  records.set(key, { value: options.value, expiresAt: expiryInstant(state.now, effectivePeriod(state, options.expiry)) });
+  const issued = new Set(state.issued).add(key);
+  return { state: { ...state, records, issued }, result: key };
+}
+
+/** SPEC §4 `get`: missing or expired -> `not_found`; no value -> `not_set`; else `ok` with the remaining period. */
+export function get(state: BackendModel, key: string): Transition<Lookup> {
+  const record = liveRecord(state, key);
+  if (record === undefined) return { state, result: { status: 'not_found' } };
+  if (record.value === undefined) return { state, result: { status: 'not_set' } };
+  return { state, result: { status: 'ok', value: record.value, period: remainingPeriodAt(record, state.now) } };
+}
+
+/** SPEC §4 `set`: a live session gets `value` and a lifetime restarted from now; nothing else changes. */
+export function set(state: BackendModel, key: string, value: string, expiry?: number): Transition<'ok' | 'not_found'> {
+  if (liveRecord(state, key) === undefined) return { state, result: 'not_found' };
+  const records = new Map(state.records);
+  records.set(key, { value, expiresAt: expiryInstant(state.now, effectivePeriod(state, expiry)) });
+  return { state: { ...state, records }, result: 'ok' };
+}
+
+/** SPEC §4 `touch`: a live session's lifetime restarts from now; its value (or absence) stays. */
+export function touch(state: BackendModel, key: string, expiry?: number): Transition<'ok' | 'not_found'> {
+  const record = liveRecord(state, key);
+  if (record === undefined) return { state, result: 'not_found' };
+  const records = new Map(state.records);
+  records.set(key, { value: record.value, expiresAt: expiryInstant(state.now, effectivePeriod(state, expiry)) });
+  return { state: { ...state, records }, result: 'ok' };
+}
+
+/** SPEC §4 `clear`: the key is gone, as if it never existed; clearing a missing key is fine. */
+export function clear(state: BackendModel, key: string): Transition<undefined> {
+  if (!state.records.has(key)) return { state, result: undefined };
+  const records = new Map(state.records);
+  records.delete(key);
+  const cleared = new Set(state.cleared).add(key);
+  return { state: { ...state, records, cleared }, result: undefined };
+}
+
+/** The clock moves forward by `ms`. */
+export function advance(state: BackendModel, ms: number): BackendModel {
+  return { ...state, now: state.now + ms };
+}
+
+/** The default period becomes `period` (the original's `set_default_period`). */
+export function withDefaultPeriod(state: BackendModel, period: number): BackendModel {
+  return { ...state, defaultPeriod: period };
+}
+
+/**
+ * The instants worth visiting next: 1 ms before, at, and 1 ms after the expiry of each record,
+ * when still ahead of the clock. Landing on `now == expiresAt` is where off-by-one bugs live.
+ */
+export function boundaryInstants(state: BackendModel): number[] {
+  const instants = new Set<number>();
+  for (const record of state.records.values()) {
+    for (const instant of [record.expiresAt - 1, record.expiresAt, record.expiresAt + 1]) {
+      if (instant >= state.now) instants.add(instant);
+    }
+  }
+  return [...instants].sort((a, b) => a - b);
+}
+
+/**
+ * The rule a backend broke when `get(key)` answered `actual` where the model says `expected`:
+ * one sentence naming the rule and its SPEC section, for failure reports.
+ */
+export function explainGet(state: BackendModel, key: string, expected: Lookup, actual: unknown): string {
+  const record = state.records.get(key);
+  const got = actual as Partial<{ status: string; value: unknown; period: unknown }> | null;
+  if (typeof got !== 'object' || got === null || !['ok', 'not_found', 'not_set'].includes(String(got.status))) {
+    return 'get resolves { status: "ok" | "not_found" | "not_set" } (SPEC §4)';
+  }
+  if (expected.status === 'not_found') {
+    if (state.cleared.has(key) && record === undefined) return 'a cleared key reads not_found: clear removes the session (SPEC §4)';
+    if (record !== undefined) {
+      return state.now === record.expiresAt + 1
+        ? 'a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1)'
+        : 'an expired session reads not_found (SPEC §1: expired once now > expiresAt)';
+    }
+    return state.issued.has(key)
+      ? 'a key that is gone reads not_found (SPEC §4)'
+      : 'a key this backend never handed out reads not_found (SPEC §2)';
+  }
+  if (got.status === 'not_found') {
+    if (record !== undefined && state.now === record.expiresAt) {
+      return 'a session is still live at now == expiresAt (SPEC §1: live while now <= expiresAt)';
+    }
+    return 'a live session must be found (SPEC §4 get)';
+  }
+  if (expected.status === 'not_set') {
+    return 'a session generated without a value reads not_set, and touch keeps it that way (SPEC §3, §4 touch)';
+  }
+  if (got.status === 'not_set') {
+    return expected.value === ''
+      ? '"" is a value, not "no value": it reads ok with "" (SPEC §3)'
+      : 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)';
+  }
+  if (got.value !== expected.value) {
+    return typeof got.value === 'string' && got.value.length < expected.value.length && expected.value.startsWith(got.value)
+      ? `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`
+      : 'values are stored and returned exactly, non-ASCII included (SPEC §3)';
+  }
+  return 'the remaining period is Math.floor((expiresAt - now) / 1000), counted from the last generate/set/touch (SPEC §1)';
+}
+
+/** The rule a backend broke when `set`/`touch` on `key` answered `actual` where the model says `expected`. */
+export function explainUpdate(
+  state: BackendModel,
+  operation: 'set' | 'touch',
+  key: string,
+  expected: 'ok' | 'not_found',
+  actual: unknown,
+): string {
+  if (actual !== 'ok' && actual !== 'not_found') return `${operation} resolves 'ok' or 'not_found' (SPEC §4)`;
+  const record = state.records.get(key);
+  if (expected === 'not_found') {
+    if (state.cleared.has(key) && record === undefined) {
+      return `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`;
+    }
+    if (record !== undefined) return `${operation} never revives an expired key: it resolves not_found (SPEC §4)`;
+    return `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`;
+  }
+  if (record !== undefined && state.now === record.expiresAt) {
+    return `${operation} updates a session that is live at now == expiresAt (SPEC §1: live while now <= expiresAt)`;
+  }
+  return `${operation} updates a live session and resolves ok (SPEC §4)`;
+}

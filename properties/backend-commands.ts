@@ -1,0 +1,382 @@
+/**
+ * The backend, one command per operation, each run against the real backend and the model
+ * (models/backend-model.ts) side by side, comparing every result exactly (SPEC §1–§4).
+ *
+ * Keys are random, so a command does not hold a key: it holds a {@link KeyChoice}, resolved when it
+ * runs, among the keys generated so far (live, expired or cleared) or a garbage key a client
+ * might send.
+ */
+import type fc from 'fast-check';
+import type { Backend, Lookup } from '../src/backend.js';
+import type { ManualClock } from '../src/clock.js';
+import * as model from '../models/backend-model.js';
+import type { BackendModel } from '../models/backend-model.js';
+import { codeString, show, showString, type Trace } from './trace.js';
+
+/** The model side: the pure state plus the keys generated so far (`k1` is `keys[0]`). */
+export interface BackendWorld {
+  state: BackendModel;
+  keys: string[];
+  /** Whether the backend has `setDefaultPeriod(period)` (as `MemoryBackend`): then the default moves too. */
+  readonly canSetDefaultPeriod: boolean;
+}
+
+/** The real side. */
+export interface BackendUnderTest {
+  readonly backend: Backend;
+  readonly clock: ManualClock;
+  readonly trace: Trace;
+  /** `backend` in snippets (`a` and `b` in two-backend properties). */
+  readonly name: string;
+}
+
+/** Which key a command uses: the `index`-th generated one (modulo how many), or a client's garbage. */
+export type KeyChoice = { readonly known: number } | { readonly garbage: string };
+
+/** A step of a model-based run: a fast-check command that can also write itself as TypeScript. */
+export interface ModelStep<World extends object, Real> extends fc.AsyncCommand<World, Real> {
+  /** The step as runnable TypeScript (as it last ran). */
+  toCode(): string;
+}
+
+/** Resolves a key choice: the key, how a person calls it, and how code names it. */
+export function resolveKey(world: BackendWorld, choice: KeyChoice): { key: string; label: string; code: string } {
+  if ('garbage' in choice || world.keys.length === 0) {
+    const key = 'garbage' in choice ? choice.garbage : '';
+    return { key, label: `garbage key ${showString(key)}`, code: codeString(key) };
+  }
+  const index = choice.known % world.keys.length;
+  const key = world.keys[index]!;
+  return { key, label: `k${index + 1}`, code: `k${index + 1}` };
+}
+
+/** How the model and a person see a lookup. */
+export function showLookup(lookup: unknown): string {
+  const found = lookup as Partial<Lookup & { value: string; period: number }> | null;
+  if (typeof found !== 'object' || found === null) return show(lookup);
+  if (found.status === 'ok' && Object.keys(found).length === 3) {
+    return `ok ${show(found.value)} (${String(found.period)} s left)`;
+  }
+  if ((found.status === 'not_found' || found.status === 'not_set') && Object.keys(found).length === 1) return found.status;
+  return show(lookup);
+}
+
+/** Exact equality of two lookups: same status, same value, same period, nothing else. */
+export function sameLookup(expected: Lookup, actual: unknown): boolean {
+  if (typeof actual !== 'object' || actual === null) return false;
+  const own = Object.entries(actual).filter(([, inner]) => inner !== undefined);
+  const wanted = Object.entries(expected);
+  if (own.length !== wanted.length) return false;
+  return wanted.every(([name, inner]) => Object.is((actual as Record<string, unknown>)[name], inner));
+}
+
+function expiryCode(expiry: number | undefined): string {
+  return expiry === undefined ? '' : `{ expiry: ${expiry} }`;
+}
+
+function showExpiry(expiry: number | undefined): string {
+  return expiry === undefined ? 'default period' : `expiry ${expiry} s`;
+}
+
+/** `'ok'` / `'not_found'` bare, anything else as {@link show} does. */
+function showOutcome(outcome: unknown): string {
+  return outcome === 'ok' || outcome === 'not_found' ? outcome : show(outcome);
+}
+
+/** Time since the run started, for steps: `t=61.000s`. */
+function instant(state: BackendModel, start: number): string {
+  return `t=${((state.now - start) / 1000).toFixed(3)}s`;
+}
+
+/**
+ * Awaits one backend call; a rejection fails the run with the rule that valid input must resolve
+ * (garbage keys included: SPEC §2).
+ */
+async function call<T>(real: BackendUnderTest, step: string, code: string, expected: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    return real.trace.fail(
+      `${step.split('(')[0]} resolves on any key and valid input; it never rejects (SPEC §2, §4)`,
+      step,
+      expected,
+      `rejected with ${show(error)}`,
+      code,
+    );
+  }
+}
+
+/**
+ * Reads `defaultPeriod()` (SPEC §4: it may change over time) and adopts it in the model, so that an
+ * omitted expiry means what the backend says at the time of the call.
+ */
+function syncDefaultPeriod(world: BackendWorld, real: BackendUnderTest): void {
+  const period = real.backend.defaultPeriod();
+  if (!model.isValidPeriod(period)) {
+    real.trace.fail(
+      'defaultPeriod() is a whole number of seconds from 0 to 34560000 (SPEC §1)',
+      `${real.name}.defaultPeriod()`,
+      'a period',
+      show(period),
+      `console.log(${real.name}.defaultPeriod());`,
+    );
+  }
+  if (period !== world.state.defaultPeriod) world.state = model.withDefaultPeriod(world.state, period);
+}
+
+abstract class BackendCommand implements ModelStep<BackendWorld, BackendUnderTest> {
+  protected code = '';
+  check(_world: Readonly<BackendWorld>): boolean {
+    return true;
+  }
+  abstract run(world: BackendWorld, real: BackendUnderTest): Promise<void>;
+  abstract toString(): string;
+  toCode(): string {
+    return this.code;
+  }
+}
+
+/** `generate({ value?, expiry? })`: a fresh, well-formed key (SPEC §2) that the model then holds. */
+export class GenerateCommand extends BackendCommand {
+  constructor(
+    readonly value: string | undefined,
+    readonly expiry: number | undefined,
+  ) {
+    super();
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    syncDefaultPeriod(world, real);
+    const label = `k${world.keys.length + 1}`;
+    const options = [
+      ...(this.value === undefined ? [] : [`value: ${codeString(this.value)}`]),
+      ...(this.expiry === undefined ? [] : [`expiry: ${this.expiry}`]),
+    ];
+    this.code = `const ${label} = await ${real.name}.generate(${options.length === 0 ? '' : `{ ${options.join(', ')} }`});`;
+    const step = `${label} = generate(${this.describe()})`;
+    const key = await call(real, step, this.code, 'a fresh key', () =>
+      real.backend.generate({
+        ...(this.value === undefined ? {} : { value: this.value }),
+        ...(this.expiry === undefined ? {} : { expiry: this.expiry }),
+      }),
+    );
+    const problem = model.keyProblem(world.state, key);
+    if (problem !== undefined) {
+      real.trace.fail(problem, step, 'a fresh key: [A-Za-z0-9_-]{22,}, never handed out before', show(key), this.code);
+    }
+    world.state = model.generate(world.state, key, { value: this.value, expiry: this.expiry }).state;
+    world.keys.push(key);
+    real.trace.record(`${step} at ${instant(world.state, START(world))}`, this.code);
+  }
+  describe(): string {
+    return `${this.value === undefined ? 'no value' : `value ${showString(this.value)}`}, ${showExpiry(this.expiry)}`;
+  }
+  toString(): string {
+    return `generate(${this.describe()})`;
+  }
+}
+
+/** `get(key)`: exactly the model's lookup (SPEC §4). */
+export class GetCommand extends BackendCommand {
+  #label = '';
+  constructor(readonly choice: KeyChoice) {
+    super();
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    syncDefaultPeriod(world, real);
+    const { key, label, code } = resolveKey(world, this.choice);
+    this.#label = label;
+    this.code = `console.log(await ${real.name}.get(${code}));`;
+    const expected = model.get(world.state, key).result;
+    const step = `get(${label}) at ${instant(world.state, START(world))}`;
+    const actual = await call(real, step, this.code, showLookup(expected), () => real.backend.get(key));
+    if (!sameLookup(expected, actual)) {
+      real.trace.fail(model.explainGet(world.state, key, expected, actual), step, showLookup(expected), showLookup(actual), this.code);
+    }
+    real.trace.record(`${step} -> ${showLookup(actual)}`, this.code);
+  }
+  toString(): string {
+    return `get(${this.#label || show(this.choice)})`;
+  }
+}
+
+/** `set(key, value, { expiry? })`: only a live session is updated; never revives (SPEC §4). */
+export class SetCommand extends BackendCommand {
+  #label = '';
+  constructor(
+    readonly choice: KeyChoice,
+    readonly value: string,
+    readonly expiry: number | undefined,
+  ) {
+    super();
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    syncDefaultPeriod(world, real);
+    const { key, label, code } = resolveKey(world, this.choice);
+    this.#label = label;
+    const options = expiryCode(this.expiry);
+    this.code = `console.log(await ${real.name}.set(${code}, ${codeString(this.value)}${options ? `, ${options}` : ''}));`;
+    const transition = model.set(world.state, key, this.value, this.expiry);
+    const step = `set(${label}, ${showString(this.value)}, ${showExpiry(this.expiry)}) at ${instant(world.state, START(world))}`;
+    const actual = await call(real, step, this.code, transition.result, () =>
+      real.backend.set(key, this.value, this.expiry === undefined ? undefined : { expiry: this.expiry }),
+    );
+    if (actual !== transition.result) {
+      real.trace.fail(model.explainUpdate(world.state, 'set', key, transition.result, actual), step, transition.result, showOutcome(actual), this.code);
+    }
+    world.state = transition.state;
+    real.trace.record(`${step} -> ${actual}`, this.code);
+  }
+  toString(): string {
+    return `set(${this.#label || show(this.choice)}, ${showString(this.value)}, ${showExpiry(this.expiry)})`;
+  }
+}
+
+/** `touch(key, { expiry? })`: restarts a live session's lifetime, leaves its value (SPEC §4). */
+export class TouchCommand extends BackendCommand {
+  #label = '';
+  constructor(
+    readonly choice: KeyChoice,
+    readonly expiry: number | undefined,
+  ) {
+    super();
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    syncDefaultPeriod(world, real);
+    const { key, label, code } = resolveKey(world, this.choice);
+    this.#label = label;
+    const options = expiryCode(this.expiry);
+    this.code = `console.log(await ${real.name}.touch(${code}${options ? `, ${options}` : ''}));`;
+    const transition = model.touch(world.state, key, this.expiry);
+    const step = `touch(${label}, ${showExpiry(this.expiry)}) at ${instant(world.state, START(world))}`;
+    const actual = await call(real, step, this.code, transition.result, () =>
+      real.backend.touch(key, this.expiry === undefined ? undefined : { expiry: this.expiry }),
+    );
+    if (actual !== transition.result) {
+      real.trace.fail(model.explainUpdate(world.state, 'touch', key, transition.result, actual), step, transition.result, showOutcome(actual), this.code);
+    }
+    world.state = transition.state;
+    real.trace.record(`${step} -> ${actual}`, this.code);
+  }
+  toString(): string {
+    return `touch(${this.#label || show(this.choice)}, ${showExpiry(this.expiry)})`;
+  }
+}
+
+/** `clear(key)`: the key is gone; clearing a missing key is fine (SPEC §4). */
+export class ClearCommand extends BackendCommand {
+  #label = '';
+  constructor(readonly choice: KeyChoice) {
+    super();
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    syncDefaultPeriod(world, real);
+    const { key, label, code } = resolveKey(world, this.choice);
+    this.#label = label;
+    this.code = `await ${real.name}.clear(${code});`;
+    const step = `clear(${label}) at ${instant(world.state, START(world))}`;
+    const actual = await call(real, step, this.code, 'undefined', () => real.backend.clear(key));
+    if (actual !== undefined) {
+      real.trace.fail('clear resolves undefined (SPEC §4)', step, 'undefined', show(actual), this.code);
+    }
+    world.state = model.clear(world.state, key).state;
+    real.trace.record(step, this.code);
+  }
+  toString(): string {
+    return `clear(${this.#label || show(this.choice)})`;
+  }
+}
+
+/** The clock moves forward by `ms`. */
+export class AdvanceCommand extends BackendCommand {
+  constructor(readonly ms: number) {
+    super();
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    this.code = `clock.advance(${this.ms});`;
+    advanceBoth(world, real, this.ms, `advance the clock ${this.ms} ms`, this.code);
+  }
+  toString(): string {
+    return `advance the clock ${this.ms} ms`;
+  }
+}
+
+/**
+ * The clock jumps to 1 ms before, exactly at, or 1 ms after the expiry of a known record (the
+ * `pick`-th of those instants still ahead), so that `now == expiresAt` is visited often.
+ */
+export class AdvanceToExpiryCommand extends BackendCommand {
+  #text = '';
+  constructor(readonly pick: number) {
+    super();
+  }
+  override check(world: Readonly<BackendWorld>): boolean {
+    return world.state.records.size > 0;
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    const instants = model.boundaryInstants(world.state);
+    const target = instants.length === 0 ? world.state.now : instants[this.pick % instants.length]!;
+    const ms = target - world.state.now;
+    const records = [...world.state.records].filter(([, record]) => Math.abs(record.expiresAt - target) <= 1);
+    const about = records
+      .map(([key, record]) => {
+        const index = world.keys.indexOf(key);
+        const name = index === -1 ? showString(key) : `k${index + 1}`;
+        const offset = target - record.expiresAt;
+        return offset === 0 ? `exactly ${name}'s expiry` : `${offset > 0 ? '1 ms after' : '1 ms before'} ${name}'s expiry`;
+      })
+      .join(', ');
+    this.#text = `advance the clock ${ms} ms${about ? `, to ${about}` : ''}`;
+    this.code = `clock.advance(${ms});${about ? ` // ${about}` : ''}`;
+    advanceBoth(world, real, ms, this.#text, this.code);
+  }
+  toString(): string {
+    return this.#text || `advance the clock to the expiry boundary #${this.pick}`;
+  }
+}
+
+function advanceBoth(world: BackendWorld, real: BackendUnderTest, ms: number, text: string, code: string): void {
+  real.clock.advance(ms);
+  world.state = model.advance(world.state, ms);
+  real.trace.record(`${text} (now ${instant(world.state, START(world))})`, code);
+}
+
+/** The backend's default period changes (for backends that offer `setDefaultPeriod`, as `MemoryBackend`). */
+export class SetDefaultPeriodCommand extends BackendCommand {
+  constructor(readonly period: number) {
+    super();
+  }
+  override check(world: Readonly<BackendWorld>): boolean {
+    return world.canSetDefaultPeriod;
+  }
+  async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    this.code = `${real.name}.setDefaultPeriod(${this.period});`;
+    (real.backend as Backend & { setDefaultPeriod(period: number): void }).setDefaultPeriod(this.period);
+    world.state = model.withDefaultPeriod(world.state, this.period);
+    const reported = real.backend.defaultPeriod();
+    const step = `setDefaultPeriod(${this.period})`;
+    if (reported !== this.period) {
+      real.trace.fail('defaultPeriod() reports the default period now in force (SPEC §4)', `${step}; defaultPeriod()`, String(this.period), show(reported), this.code);
+    }
+    real.trace.record(step, this.code);
+  }
+  toString(): string {
+    return `setDefaultPeriod(${this.period})`;
+  }
+}
+
+/** Where the run's clock started (the model's first instant), for `t=` stamps. */
+const starts = new WeakMap<BackendWorld, number>();
+function START(world: BackendWorld): number {
+  return starts.get(world) ?? world.state.now;
+}
+
+/** The model side of a fresh run over `backend`, whose clock reads `now`. */
+export function initialWorld(backend: Backend, now: number): BackendWorld {
+  const world: BackendWorld = {
+    state: model.initialBackendModel(now, backend.defaultPeriod()),
+    keys: [],
+    canSetDefaultPeriod: typeof (backend as { setDefaultPeriod?: unknown }).setDefaultPeriod === 'function',
+  };
+  starts.set(world, now);
+  return world;
+}

@@ -1,0 +1,102 @@
+/**
+ * The one loop that runs a conformance property: the CLI runner, the vitest helper and the tests
+ * all call {@link checkProperty}.
+ */
+import fc from 'fast-check';
+import type { BackendFactory } from '../src/backend.js';
+import type { CheckOptions, ConformanceProperty, FailureReport, PropertyReport } from './property.js';
+import { runsFor } from './runs.js';
+
+/**
+ * Checks `property` on backends made by `factory`: `fc.check` with the runs, seed and replay path
+ * of `options` (runs: `options.runs`, else `SESS_RUNS`, else the property's default). Resolves a
+ * report; never rejects for a failing backend (that is a `failed` verdict), only for a property
+ * that cannot even be prepared.
+ */
+export async function checkProperty(
+  property: ConformanceProperty,
+  factory: BackendFactory,
+  options: CheckOptions = {},
+): Promise<PropertyReport> {
+  const started = performance.now();
+  const seed = options.seed ?? randomSeed();
+  const runs = runsFor(property, options);
+  const base = { name: property.name, summary: property.summary, seed };
+  const prepared = await property.prepare(factory);
+  if ('notChecked' in prepared) {
+    return { ...base, verdict: 'not_checked', runs: 0, durationMs: performance.now() - started, notChecked: prepared.notChecked };
+  }
+  try {
+    const details = await fc.check(prepared.property, {
+      numRuns: runs,
+      seed,
+      ...(options.path === undefined ? {} : { path: options.path }),
+    });
+    const durationMs = performance.now() - started;
+    if (!details.failed) return { ...base, verdict: 'passed', runs: details.numRuns, durationMs };
+    return { ...base, verdict: 'failed', runs: details.numRuns, durationMs, failure: failureReport(details) };
+  } finally {
+    await prepared.dispose?.();
+  }
+}
+
+/** A seed as fast-check takes it: a 32-bit integer. */
+function randomSeed(): number {
+  return (Math.random() * 0x1_0000_0000) | 0;
+}
+
+/** What a property's error carries beyond its message (see `PropertyFailure` in ./trace.ts). */
+interface Explained {
+  message: string;
+  steps: string[];
+  snippet: string;
+  timeline?: string | undefined;
+}
+
+function isExplained(error: unknown): error is Explained {
+  const candidate = error as Partial<Explained> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    Array.isArray(candidate.steps) &&
+    typeof candidate.snippet === 'string' &&
+    typeof candidate.message === 'string'
+  );
+}
+
+/** The error and its `cause` chain (fast-check 4 may wrap the predicate's own error). */
+function errorChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && current !== null && chain.length < 10; ) {
+    chain.push(current);
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
+  }
+  return chain;
+}
+
+function failureReport(details: fc.RunDetails<unknown>): FailureReport {
+  const path = details.counterexamplePath ?? '';
+  const chain = errorChain(details.errorInstance);
+  const explained = chain.find(isExplained);
+  if (explained !== undefined) {
+    return {
+      path,
+      shrinks: details.numShrinks,
+      message: explained.message,
+      steps: explained.steps,
+      snippet: explained.snippet,
+      ...(explained.timeline === undefined ? {} : { timeline: explained.timeline }),
+    };
+  }
+  // An error the property did not explain (a factory that threw, a bug in a property): say what
+  // it was, and show the shrunk input as fast-check prints it.
+  const messages = chain.map((error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
+  const counterexample = details.counterexample === null ? 'no counterexample' : fc.stringify(details.counterexample);
+  return {
+    path,
+    shrinks: details.numShrinks,
+    message: messages.join('\ncaused by ') || (details.interrupted ? 'the run was interrupted' : 'the property failed'),
+    steps: [`1. ran with ${counterexample}`],
+    snippet: `// No snippet: the failure was not a wrong answer of the backend.\n// ${messages[0] ?? ''}`,
+  };
+}
