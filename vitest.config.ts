@@ -6,6 +6,10 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   test: {
+    // Property suites run 100+ generated sequences per test: seconds, not milliseconds, on a
+    // shared 2-core machine. A hang still fails, just later.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
     projects: [
       {
         extends: true,
@@ -19,6 +23,9 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Pre-bundle the browser-side dependencies up front: discovering one mid-run makes Vite
+        // re-optimize and reload the page, which kills the tests running in it.
+        optimizeDeps: { include: ['idb', 'fast-check'] },
         test: {
           name: 'chromium',
           include: ['{src,models,properties,fixtures}/**/*.browser.test.ts'],
