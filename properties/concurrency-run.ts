@@ -1,0 +1,173 @@
+/**
+ * Running calls concurrently under fast-check's scheduler, and turning a history that no
+ * sequential order explains into a failure report (steps, snippet, timeline). Shared by the
+ * `linearizability`, `manager-races` and `faults` properties.
+ */
+import type fc from 'fast-check';
+import type { LinearizabilityResult } from '../models/linearizability.js';
+import {
+  describeOperation,
+  describeResponse,
+  explainNonLinearizable,
+  renderTimeline,
+  type BackendHistoryEntry,
+  type BackendOperation,
+  type HistoryRecorder,
+  type KeyNames,
+} from './concurrency-history.js';
+import { setupCode } from './fresh-backend.js';
+import { PropertyFailure } from './trace.js';
+
+/** One call to run concurrently with others. */
+export interface ConcurrentCall {
+  readonly operation: BackendOperation | ((response: unknown) => BackendOperation);
+  readonly call: () => Promise<unknown>;
+  /** Called with the response, before the call counts as settled. */
+  readonly onResponse?: (response: unknown) => void;
+}
+
+/** What a run did: its history and how its calls were grouped (in order), for the report. */
+export interface RunRecord {
+  readonly history: readonly BackendHistoryEntry[];
+  /** Consecutive groups of call ids: calls one at a time, a clock move, or a burst of overlapping calls. */
+  readonly groups: readonly { readonly label: string; readonly ids: readonly number[]; readonly overlapping?: boolean }[];
+  readonly keys: KeyNames;
+}
+
+/** Yields to the event loop, so that real I/O (a socket, IndexedDB) can make progress. */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Runs `calls` concurrently: the scheduler chooses when each one starts and when each response
+ * is handed back, so calls overlap fully, partly or not at all, in any order. Resolves the ids of
+ * the calls once all have settled; rejects with the first call's rejection, if any.
+ *
+ * Releases are driven with `waitOne` on purpose (not `waitNext`/`waitIdle`, which let everything
+ * settle between two releases): starts released back to back let the awaited steps inside the
+ * backend's methods interleave, which is where check-then-write races live.
+ */
+export async function interleave(s: fc.Scheduler, recorder: HistoryRecorder, calls: readonly ConcurrentCall[]): Promise<number[]> {
+  const ids: number[] = [];
+  let settled = false;
+  const running = Promise.all(
+    calls.map((entry, index) =>
+      s.schedule(Promise.resolve(), `start call ${index + 1}`).then(async () => {
+        const started = recorder.start(entry.operation, entry.call, (promise) => s.schedule(promise, `answer call ${index + 1}`));
+        ids.push(started.id);
+        const response = await started.response;
+        entry.onResponse?.(response);
+      }),
+    ),
+  );
+  // Keeps a rejection from going unhandled while the loop below is still releasing tasks.
+  const outcome = running.then(
+    () => ({ failed: false as const }),
+    (error: unknown) => ({ failed: true as const, error }),
+  );
+  void outcome.then(() => (settled = true));
+  while (!settled) {
+    if (s.count() > 0) await s.waitOne();
+    else await macrotask();
+  }
+  // Let the tasks of calls that are still running (after another one rejected) finish.
+  while (s.count() > 0) await s.waitOne();
+  const result = await outcome;
+  if (result.failed) throw result.error;
+  return ids;
+}
+
+/** A call as a TypeScript expression on `backend` (key names are the snippet's variables). */
+export function operationCode(operation: BackendOperation, keys: KeyNames): string {
+  switch (operation.kind) {
+    case 'generate':
+      return operation.value === undefined
+        ? `backend.generate({ expiry: ${operation.expiry} })`
+        : `backend.generate({ value: ${JSON.stringify(operation.value)}, expiry: ${operation.expiry} })`;
+    case 'get':
+      return `backend.get(${keys.name(operation.key)})`;
+    case 'set':
+      return `backend.set(${keys.name(operation.key)}, ${JSON.stringify(operation.value)}, { expiry: ${operation.expiry} })`;
+    case 'touch':
+      return `backend.touch(${keys.name(operation.key)}, { expiry: ${operation.expiry} })`;
+    case 'clear':
+      return `backend.clear(${keys.name(operation.key)})`;
+    case 'advance':
+      return `clock.advance(${operation.ms})`;
+  }
+}
+
+/** `set(k1, "a", 2s) -> ok`, or `-> unknown`. */
+function callText(entry: BackendHistoryEntry, keys: KeyNames): string {
+  const outcome = entry.outcome.status === 'returned' ? describeResponse(entry.outcome.response) : 'unknown (failed or never settled)';
+  return `#${entry.id} ${describeOperation(entry.operation, keys)} -> ${outcome}`;
+}
+
+/** The run as numbered steps and as a snippet that replays its calls against `factory`. */
+export function runStepsAndSnippet(run: RunRecord, title: string, rule: string): { steps: string[]; snippet: string } {
+  const byId = new Map(run.history.map((entry) => [entry.id, entry]));
+  const steps: string[] = [];
+  const code: string[] = [];
+  let burstNumber = 0;
+  for (const group of run.groups) {
+    const entries = [...group.ids]
+      .map((id) => byId.get(id))
+      .filter((entry): entry is BackendHistoryEntry => entry !== undefined)
+      .sort((a, b) => a.invokedAt - b.invokedAt);
+    if (entries.length === 0) continue;
+    if (group.overlapping === true) {
+      burstNumber += 1;
+      steps.push(`${steps.length + 1}. ${group.label}, started in this order:\n${entries.map((entry) => `     ${callText(entry, run.keys)}`).join('\n')}`);
+      const name = `burst${burstNumber}`;
+      code.push(`// ${group.label}: started together, in the order the scheduler chose`);
+      code.push(`const ${name} = await Promise.allSettled([`);
+      for (const entry of entries) code.push(`  ${operationCode(entry.operation, run.keys)},`);
+      code.push(']);');
+      entries.forEach((entry, index) => {
+        if (entry.operation.kind === 'generate') {
+          code.push(`const ${run.keys.name(entry.operation.key)} = (${name}[${index}] as PromiseFulfilledResult<string>).value;`);
+        }
+      });
+      continue;
+    }
+    for (const entry of entries) {
+      steps.push(`${steps.length + 1}. ${callText(entry, run.keys)}`);
+      const expression = operationCode(entry.operation, run.keys);
+      if (entry.operation.kind === 'advance') code.push(`${expression};`);
+      else if (entry.operation.kind === 'generate') code.push(`const ${run.keys.name(entry.operation.key)} = await ${expression};`);
+      else {
+        const observed = entry.outcome.status === 'returned' ? describeResponse(entry.outcome.response) : 'unknown';
+        code.push(`console.log(await ${expression}); // observed: ${observed}`);
+      }
+    }
+  }
+  const snippet = [
+    `// Reproduces the ${title} failure: ${rule}`,
+    '// `factory` is the BackendFactory under test. A race may need several tries to reproduce.',
+    "import { ManualClock } from 'sess';",
+    '',
+    ...setupCode(),
+    ...code,
+  ].join('\n');
+  return { steps, snippet };
+}
+
+/** Throws the failure report for a history that no sequential order explains. */
+export function reportNonLinearizable(
+  result: Extract<LinearizabilityResult, { linearizable: false }>,
+  run: RunRecord,
+  schedulerLog: string,
+): never {
+  const rule = 'every operation is atomic per key: concurrent calls behave as if they ran one at a time, in an order consistent with real time (SPEC §4)';
+  const onKey = run.history.filter(
+    (entry) => entry.operation.kind === 'advance' || entry.operation.key === result.partition,
+  );
+  const explanation = explainNonLinearizable(result, run.history, run.keys);
+  const timeline = [
+    `calls on key ${run.keys.name(result.partition)} (and clock moves); [ invoked, ] answered, > could not be placed:`,
+    renderTimeline(onKey, run.keys, new Set(result.stuckAt)),
+  ].join('\n');
+  const { steps, snippet } = runStepsAndSnippet(run, 'linearizability', rule);
+  throw new PropertyFailure(rule, `${explanation}\n\n${timeline}\n\nscheduler: ${schedulerLog}`, steps, snippet, timeline);
+}
