@@ -14,7 +14,10 @@ import { createClient } from 'redis';
 
 /** How an owned connection is opened. */
 export interface ConnectOptions {
-  /** Milliseconds one connection attempt may take; 5000 by default. */
+  /**
+   * Milliseconds one TCP connection attempt may take; 5000 by default. The whole start (all
+   * attempts, handshake included) is bounded by `connectAttempts * (connectTimeoutMs + maxReconnectDelayMs)`.
+   */
   connectTimeoutMs?: number;
   /** Attempts at start before giving up with an error naming the URL; 3 by default. */
   connectAttempts?: number;
@@ -74,16 +77,25 @@ export async function openClient(url: string, options: ConnectOptions = {}): Pro
   client.on('error', (error: unknown) => {
     lastError = error;
   });
+  // connectTimeout bounds the TCP connect only: a server that accepts and never answers the
+  // handshake would leave connect() pending for ever. The whole start is bounded as well.
+  const deadlineMs = attempts * (connectTimeout + maxDelay);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ready connection within ${deadlineMs} ms`)), deadlineMs);
+  });
   try {
-    await client.connect();
+    await Promise.race([client.connect(), deadline]);
   } catch (error) {
     client.destroy();
-    const reason = describeError(lastError ?? error);
+    const cause = error instanceof Error && error.message.startsWith('no ready') ? error : (lastError ?? error);
     throw new RedisBackendError(
-      `RedisBackend: could not connect to Redis at ${shown} (${attempts} attempt${attempts === 1 ? '' : 's'}): ${reason}`,
+      `RedisBackend: could not connect to Redis at ${shown} (${attempts} attempt${attempts === 1 ? '' : 's'}): ${describeError(cause)}`,
       shown,
-      { cause: lastError ?? error },
+      { cause },
     );
+  } finally {
+    clearTimeout(timer);
   }
   everReady = true;
   return client;
