@@ -6,6 +6,14 @@ export { ManualClock, systemClock, type Clock } from './clock.js';
 export { parseCookieHeader } from './cookie/parse.js';
 export { setCookieLine, type CookieOptions, type HeaderPair } from './cookie/set-cookie.js';
 export { generateSessionKey, SESSION_KEY_PATTERN } from './keys.js';
-export { SessionManager, type CookieHeader, type HeaderLookup, type Session, type SessionLookup } from './manager.js';
+export {
+  SessionManager,
+  TimeoutError,
+  type CookieHeader,
+  type HeaderLookup,
+  type Session,
+  type SessionLookup,
+  type SessionManagerOptions,
+} from './manager.js';
 export { MemoryBackend, memoryBackendFactory, type MemoryBackendOptions } from './backends/memory.js';
 export { checkPeriod, MAX_PERIOD } from './period.js';

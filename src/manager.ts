@@ -39,6 +39,31 @@ const MAX_CANDIDATE_LENGTH = 512;
 
 type MutableSession = { -readonly [K in keyof Session]: Session[K] };
 
+/** Options of {@link SessionManager}. */
+export interface SessionManagerOptions {
+  /**
+   * Longest wait for one backend call, in ms (a finite number > 0). A call that takes longer
+   * rejects with a {@link TimeoutError}; whether it took effect is unknown. No limit by default.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * A backend call outlived the manager's `timeoutMs`. It may still take effect later (or may
+ * have already): callers must treat the operation as of unknown outcome, not as failed.
+ */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(
+    /** The backend operation that timed out, e.g. `'set'`. */
+    readonly operation: string,
+    /** The limit it outlived, in ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(`backend.${operation} did not settle within ${timeoutMs} ms (SessionManager timeoutMs); its outcome is unknown`);
+  }
+}
+
 /**
  * Sessions over a backend, keyed by one cookie.
  *
@@ -50,22 +75,28 @@ type MutableSession = { -readonly [K in keyof Session]: Session[K] };
  */
 export class SessionManager {
   readonly backend: Backend;
+  readonly #timeoutMs: number | undefined;
 
-  constructor(backend: Backend) {
+  constructor(backend: Backend, options: SessionManagerOptions = {}) {
     this.backend = backend;
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+      throw new RangeError(`timeoutMs must be a finite number of ms > 0, got ${String(timeoutMs)}`);
+    }
+    this.#timeoutMs = timeoutMs;
   }
 
   /** A new session under a fresh key holding `value` (SPEC §5 `generate`). */
   async generate(value: string, options: { expiry?: number } = {}): Promise<Session> {
     checkValue(value, 'value');
     const expiryPeriod = this.#period(options.expiry);
-    const key = await this.backend.generate({ value, expiry: expiryPeriod });
+    const key = await this.#call('generate', () => this.backend.generate({ value, expiry: expiryPeriod }));
     return { key, value, expiryPeriod, modified: true };
   }
 
   /** Looks a key up; `ok` carries the remaining period and `modified: false`. */
   async ofKey(key: string): Promise<SessionLookup> {
-    const found = await this.backend.get(key);
+    const found = await this.#call('get', () => this.backend.get(key));
     if (found.status !== 'ok') return { status: found.status };
     return { status: 'ok', session: { key, value: found.value, expiryPeriod: found.period, modified: false } };
   }
@@ -115,8 +146,8 @@ export class SessionManager {
     const expiryPeriod = this.#period(options.expiry);
     const outcome =
       value === undefined
-        ? await this.backend.touch(session.key, { expiry: expiryPeriod })
-        : await this.backend.set(session.key, value, { expiry: expiryPeriod });
+        ? await this.#call('touch', () => this.backend.touch(session.key, { expiry: expiryPeriod }))
+        : await this.#call('set', () => this.backend.set(session.key, value, { expiry: expiryPeriod }));
     if (outcome === 'ok') {
       const target = session as MutableSession;
       if (value !== undefined) target.value = value;
@@ -132,13 +163,13 @@ export class SessionManager {
    */
   async regenerate(session: Session, options: { value?: string; expiry?: number } = {}): Promise<Session> {
     const fresh = await this.generate(options.value ?? session.value, options);
-    await this.backend.clear(session.key);
+    await this.#call('clear', () => this.backend.clear(session.key));
     return fresh;
   }
 
   /** Removes the session from the backend; the record keeps its key, with `value: ''`, `expiryPeriod: 0`. */
   async clear(session: Session): Promise<void> {
-    await this.backend.clear(session.key);
+    await this.#call('clear', () => this.backend.clear(session.key));
     const target = session as MutableSession;
     target.value = '';
     target.expiryPeriod = 0;
@@ -163,6 +194,29 @@ export class SessionManager {
       ['Set-Cookie', setCookieLine(cookieName, '', 0, options)],
       ['Vary', 'Cookie'],
     ];
+  }
+
+  /**
+   * Runs one backend call, rejecting with a {@link TimeoutError} if it outlives `timeoutMs`.
+   * Rejections of the backend pass through unchanged (SPEC §5).
+   */
+  #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.#timeoutMs;
+    if (timeoutMs === undefined) return call();
+    const pending = Promise.resolve(call());
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(operation, timeoutMs)), timeoutMs);
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** `expiry`, checked, or the backend's default read once (SPEC §5), passed on explicitly. */
