@@ -1,0 +1,144 @@
+import { describe, expect, test } from 'vitest';
+import {
+  checkLinearizability,
+  LinearizabilityUndecided,
+  type HistoryEntry,
+  type SequentialSpec,
+} from './linearizability.js';
+
+/** A register per key: `write` stores, `read` answers the value (0 at first), `tick` is shared. */
+type RegisterOp = { kind: 'write'; key: string; value: number } | { kind: 'read'; key: string } | { kind: 'tick' };
+const register: SequentialSpec<number, RegisterOp, number | 'done'> = {
+  initial: 0,
+  step: (state, op) =>
+    op.kind === 'write' ? { state: op.value, response: 'done' } : op.kind === 'read' ? { state, response: state } : { state, response: 'done' },
+};
+const byKey = { partition: (op: RegisterOp) => (op.kind === 'tick' ? undefined : op.key) };
+
+let nextId = 1;
+/** A call invoked at `from` that answered `response` at `to` (`to: null`: unknown outcome). */
+function call(op: RegisterOp, from: number, to: number | null, response: number | 'done' = 'done'): HistoryEntry<RegisterOp, number | 'done'> {
+  return {
+    id: nextId++,
+    operation: op,
+    invokedAt: from,
+    outcome: to === null ? { status: 'unknown' } : { status: 'returned', response, respondedAt: to },
+  };
+}
+const write = (value: number, key = 'x'): RegisterOp => ({ kind: 'write', key, value });
+const read = (key = 'x'): RegisterOp => ({ kind: 'read', key });
+
+describe('checkLinearizability', () => {
+  test('an empty history is linearizable', () => {
+    expect(checkLinearizability([], register).linearizable).toBe(true);
+  });
+
+  test('a sequential history that follows the specification is linearizable, in its own order', () => {
+    const history = [call(write(1), 0, 1), call(read(), 2, 3, 1), call(write(2), 4, 5), call(read(), 6, 7, 2)];
+    const result = checkLinearizability(history, register);
+    expect(result.linearizable).toBe(true);
+    if (result.linearizable) expect(result.witness.get('')).toEqual(history.map((entry) => entry.id));
+  });
+
+  test('overlapping writes may take effect in either order', () => {
+    // write(1) [0..3] overlaps write(2) [1..2]; a later read of 1 means write(2) went first.
+    const history = [call(write(1), 0, 3), call(write(2), 1, 2), call(read(), 4, 5, 1)];
+    const result = checkLinearizability(history, register);
+    expect(result.linearizable).toBe(true);
+    if (result.linearizable) expect(result.witness.get('')).toEqual([history[1]!.id, history[0]!.id, history[2]!.id]);
+  });
+
+  test('real time is respected: a write that finished before another began cannot win', () => {
+    const history = [call(write(2), 0, 1), call(write(1), 2, 3), call(read(), 4, 5, 2)];
+    const result = checkLinearizability(history, register);
+    expect(result.linearizable).toBe(false);
+    if (!result.linearizable) {
+      expect(result.longestPrefix).toEqual([history[0]!.id, history[1]!.id]);
+      expect(result.stuckAt).toEqual([history[2]!.id]);
+    }
+  });
+
+  test('a read of a value nobody wrote is not linearizable', () => {
+    const history = [call(write(1), 0, 3), call(read(), 1, 2, 7)];
+    expect(checkLinearizability(history, register).linearizable).toBe(false);
+  });
+
+  test('reads inside one write cannot see the new value and then the old one', () => {
+    // Both reads overlap write(1), but the first answered 1 before the second began: the write
+    // is already in effect, so the second read cannot answer 0.
+    const history = [call(write(1), 0, 9), call(read(), 1, 2, 1), call(read(), 3, 4, 0)];
+    expect(checkLinearizability(history, register).linearizable).toBe(false);
+    const swapped = [call(write(1), 0, 9), call(read(), 1, 2, 0), call(read(), 3, 4, 1)];
+    expect(checkLinearizability(swapped, register).linearizable).toBe(true);
+  });
+
+  describe('calls of unknown outcome (timed out, failed, never settled)', () => {
+    test('may have taken effect', () => {
+      expect(checkLinearizability([call(write(3), 0, null), call(read(), 1, 2, 3)], register).linearizable).toBe(true);
+    });
+
+    test('may not have taken effect', () => {
+      expect(checkLinearizability([call(write(3), 0, null), call(read(), 1, 2, 0)], register).linearizable).toBe(true);
+    });
+
+    test('may take effect late, after later calls', () => {
+      const history = [call(write(3), 0, null), call(read(), 1, 2, 0), call(write(4), 3, 4), call(read(), 5, 6, 3)];
+      expect(checkLinearizability(history, register).linearizable).toBe(true);
+    });
+
+    test('once seen, cannot be undone', () => {
+      const history = [call(write(3), 0, null), call(read(), 1, 2, 3), call(read(), 3, 4, 0)];
+      expect(checkLinearizability(history, register).linearizable).toBe(false);
+    });
+
+    test('cannot take effect before their invocation', () => {
+      const history = [call(read(), 0, 1, 3), call(write(3), 2, null)];
+      expect(checkLinearizability(history, register).linearizable).toBe(false);
+    });
+  });
+
+  describe('split per key', () => {
+    test('each key is checked on its own and a failure names its key', () => {
+      const history = [
+        call(write(1, 'a'), 0, 1),
+        call(write(2, 'b'), 2, 3),
+        call(read('a'), 4, 5, 1),
+        call(read('b'), 6, 7, 1), // b holds 2
+      ];
+      const result = checkLinearizability(history, register, byKey);
+      expect(result.linearizable).toBe(false);
+      if (!result.linearizable) expect(result.partition).toBe('b');
+    });
+
+    test('shared operations belong to every key', () => {
+      const history = [call(write(1, 'a'), 0, 1), call({ kind: 'tick' }, 2, 3), call(write(2, 'b'), 4, 5)];
+      const result = checkLinearizability(history, register, byKey);
+      expect(result.linearizable).toBe(true);
+      if (result.linearizable) {
+        expect(result.witness.get('a')).toEqual([history[0]!.id, history[1]!.id]);
+        expect(result.witness.get('b')).toEqual([history[1]!.id, history[2]!.id]);
+      }
+    });
+  });
+
+  test('memoisation keeps many overlapping calls cheap', () => {
+    // 12 overlapping writes of one value, then a read: 12! orders, but only 2^12 configurations.
+    const history = [...Array.from({ length: 12 }, (_, i) => call(write(5), i, 100 + i)), call(read(), 200, 201, 6)];
+    const result = checkLinearizability(history, register);
+    expect(result.linearizable).toBe(false);
+    expect(result.explored).toBeLessThanOrEqual(2 ** 12 + 1);
+  });
+
+  test('gives up with LinearizabilityUndecided past its budget, naming the partition', () => {
+    const history = [...Array.from({ length: 8 }, (_, i) => call(write(i), i, 100 + i)), call(read(), 200, 201, 99)];
+    expect(() => checkLinearizability(history, register, { maxConfigurations: 10 })).toThrow(LinearizabilityUndecided);
+    expect(() => checkLinearizability(history, register, { maxConfigurations: 10 })).toThrow(/partition "" after 11 configurations/);
+  });
+
+  test('rejects malformed histories with a RangeError naming the call', () => {
+    const twice = call(write(1), 0, 1);
+    expect(() => checkLinearizability([twice, { ...twice, invokedAt: 2 }], register)).toThrow(/call id \d+ appears twice/);
+    expect(() => checkLinearizability([call(write(1), 5, 2)], register)).toThrow(/responds at 2, before its invocation at 5/);
+    expect(() => checkLinearizability([call(write(1), 0, 1), call(write(2), 1, 3)], register)).toThrow(RangeError);
+  });
+});
