@@ -19,6 +19,8 @@ export interface BackendWorld {
   keys: string[];
   /** Whether the backend has `setDefaultPeriod(period)` (as `MemoryBackend`): then the default moves too. */
   readonly canSetDefaultPeriod: boolean;
+  /** Where the clock started, for `t=` stamps in steps. */
+  readonly start: number;
 }
 
 /** The real side. */
@@ -364,19 +366,16 @@ export class SetDefaultPeriodCommand extends BackendCommand {
   }
 }
 
-/** Where the run's clock started (the model's first instant), for `t=` stamps. */
-const starts = new WeakMap<BackendWorld, number>();
 function START(world: BackendWorld): number {
-  return starts.get(world) ?? world.state.now;
+  return world.start;
 }
 
 /** The model side of a fresh run over `backend`, whose clock reads `now`. */
 export function initialWorld(backend: Backend, now: number): BackendWorld {
-  const world: BackendWorld = {
+  return {
     state: model.initialBackendModel(now, backend.defaultPeriod()),
     keys: [],
     canSetDefaultPeriod: typeof (backend as { setDefaultPeriod?: unknown }).setDefaultPeriod === 'function',
+    start: now,
   };
-  starts.set(world, now);
-  return world;
 }

@@ -56,8 +56,10 @@ export async function withFreshBackend<T>(factory: BackendFactory, body: (fresh:
 }
 
 /** The snippet lines that create what {@link openBackend} creates: one clock, then each named backend. */
-export function setupCode(backends: readonly string[] = ['backend']): string[] {
+export function setupCode(backends: readonly string[] = ['backend'], imports: readonly string[] = []): string[] {
   return [
+    `import { ${['ManualClock', ...imports].join(', ')} } from 'sess';`,
+    '',
     `const clock = new ManualClock(${START_INSTANT});`,
     ...backends.map((name) => `const ${name} = await factory({ clock, namespace: \`sess-replay-${name}-\${Date.now()}\` });`),
   ];

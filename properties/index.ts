@@ -3,6 +3,7 @@
  * and the tests run.
  */
 import { backendModelProperty } from './backend-model.js';
+import { managerModelProperty } from './manager-model.js';
 import type { ConformanceProperty } from './property.js';
 
 export { checkProperty } from './check.js';
@@ -15,4 +16,5 @@ export type { CheckOptions, ConformanceProperty, FailureReport, PreparedProperty
  */
 export const conformanceProperties: ConformanceProperty[] = [
   backendModelProperty,
+  managerModelProperty,
 ];

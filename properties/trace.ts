@@ -75,8 +75,6 @@ export class Trace {
     const lines = [
       `// Reproduces the ${this.#title} failure: ${rule}`,
       '// `factory` is the BackendFactory under test.',
-      "import { ManualClock } from 'sess';",
-      '',
       ...this.#setup,
       ...steps.flatMap((s, index) =>
         index === steps.length - 1
