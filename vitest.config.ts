@@ -25,7 +25,7 @@ export default defineConfig({
         extends: true,
         // Pre-bundle the browser-side dependencies up front: discovering one mid-run makes Vite
         // re-optimize and reload the page, which kills the tests running in it.
-        optimizeDeps: { include: ['idb', 'fast-check'] },
+        optimizeDeps: { include: ['idb', 'fast-check', 'cookie'] },
         test: {
           name: 'chromium',
           include: ['{src,models,properties,fixtures}/**/*.browser.test.ts'],
