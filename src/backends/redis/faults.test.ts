@@ -1,0 +1,240 @@
+/**
+ * RedisBackend when Redis misbehaves, for real: nothing listening at start, a server that never
+ * answers, a connection killed by the server (`CLIENT KILL`), Redis unreachable mid-run and back,
+ * a call in flight when the connection drops, and a slow Redis under the manager's timeout.
+ *
+ * Faults are made with a small TCP proxy in front of the real Redis, which the test stops, starts
+ * and stalls. Hand-written (about thirty lines of node:net) because no installed package does it,
+ * and a mock client would prove nothing about node-redis's own behaviour.
+ */
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock.js';
+import { SessionManager, TimeoutError } from '../../manager.js';
+import { createRedisBackendFactory, DEFAULT_REDIS_URL, RedisBackend, RedisBackendError } from '../redis.js';
+import { DEFAULT_KEY_PREFIX } from './layout.js';
+
+const url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
+const upstream = new URL(url);
+const START = 1_700_000_000_000;
+
+/** Forwards TCP connections on a local port to Redis; can be stopped, restarted and stalled. */
+class TcpProxy {
+  readonly #sockets = new Set<net.Socket>();
+  readonly #upstreams = new Set<net.Socket>();
+  #server: net.Server | undefined;
+  #stalled = false;
+  port = 0;
+
+  async start(): Promise<void> {
+    const server = net.createServer((downstream) => {
+      const up = net.connect(Number(upstream.port || 6379), upstream.hostname);
+      this.#sockets.add(downstream).add(up);
+      this.#upstreams.add(up);
+      if (this.#stalled) downstream.pause();
+      downstream.pipe(up);
+      up.pipe(downstream);
+      const drop = () => {
+        downstream.destroy();
+        up.destroy();
+        this.#sockets.delete(downstream);
+        this.#sockets.delete(up);
+        this.#upstreams.delete(up);
+      };
+      downstream.on('error', drop).on('close', drop);
+      up.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    this.#server = server;
+  }
+
+  /** Redis "goes down": no new connections, existing ones cut. */
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+    this.#upstreams.clear();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Requests stop reaching Redis (they wait in the proxy) until `resume()`: a slow Redis. */
+  stall(): void {
+    this.#stalled = true;
+    for (const socket of this.#sockets) if (!this.#upstreams.has(socket)) socket.pause();
+  }
+
+  resume(): void {
+    this.#stalled = false;
+    for (const socket of this.#sockets) if (!this.#upstreams.has(socket)) socket.resume();
+  }
+
+  /** The addresses Redis sees for the proxied connections (for `CLIENT KILL ADDR`). */
+  upstreamAddresses(): string[] {
+    return [...this.#upstreams].filter((s) => s.localPort !== undefined).map((s) => `${s.localAddress}:${s.localPort}`);
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+}
+
+const admin = createClient({ url });
+admin.on('error', () => {});
+const cleanup: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`These tests need the Redis server at ${url} (set REDIS_URL to use another): ${String(error)}`);
+  }
+});
+
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+afterAll(async () => {
+  await admin.close();
+});
+
+/** A port on which nothing listens (it was free a moment ago). */
+async function deadPort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function proxied(): Promise<{ proxy: TcpProxy; backend: RedisBackend; clock: ManualClock }> {
+  const proxy = new TcpProxy();
+  await proxy.start();
+  const clock = new ManualClock(START);
+  const namespace = `test-faults-${randomUUID()}`;
+  const backend = await RedisBackend.connect({ url: proxy.url, clock, namespace, maxReconnectDelayMs: 100 });
+  cleanup.push(async () => {
+    await proxy.stop();
+    await backend.close();
+    for await (const keys of admin.scanIterator({ MATCH: `${DEFAULT_KEY_PREFIX}${namespace}:*` })) {
+      if (keys.length > 0) await admin.del(keys);
+    }
+  });
+  return { proxy, backend, clock };
+}
+
+/** Retries `call` until it resolves (the backend has recovered); every failure must be a RedisBackendError. */
+async function untilRecovered<T>(call: () => Promise<T>): Promise<{ result: T; failures: number }> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return { result: await call(), failures };
+    } catch (error) {
+      expect(error).toBeInstanceOf(RedisBackendError);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe('Redis down at start', () => {
+  it('RedisBackend.connect rejects with an error naming the URL, after a bounded number of attempts', async () => {
+    const port = await deadPort();
+    const attempt = RedisBackend.connect({ url: `redis://:secret@127.0.0.1:${port}`, connectAttempts: 2, maxReconnectDelayMs: 50 });
+    await expect(attempt).rejects.toBeInstanceOf(RedisBackendError);
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`could not connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/? \\(2 attempts\\): .*ECONNREFUSED`),
+    );
+  });
+
+  it('a backend made with new, and the factory, reject every call with that error (never not_found)', async () => {
+    const port = await deadPort();
+    const backend = new RedisBackend({ url: `redis://127.0.0.1:${port}`, connectAttempts: 1 });
+    await expect(backend.get('A'.repeat(40))).rejects.toThrow(`could not connect to Redis at redis://127.0.0.1:${port}`);
+    await expect(backend.generate()).rejects.toBeInstanceOf(RedisBackendError);
+    await backend.close();
+    const factory = createRedisBackendFactory({ url: `redis://127.0.0.1:${port}`, connectAttempts: 1 });
+    await expect(factory({ clock: new ManualClock(0), namespace: 'x' })).rejects.toThrow(`127.0.0.1:${port}`);
+  });
+
+  it('gives up on a server that accepts connections and never answers', async () => {
+    // Reads (and ignores) what it is sent, so that it sees the client hang up.
+    const silent = net.createServer((socket) => socket.resume()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => silent.once('listening', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const { port } = silent.address() as net.AddressInfo;
+    const attempt = RedisBackend.connect({
+      url: `redis://127.0.0.1:${port}`,
+      connectTimeoutMs: 100,
+      connectAttempts: 2,
+      maxReconnectDelayMs: 50,
+    });
+    await expect(attempt).rejects.toThrow(`could not connect to Redis at redis://127.0.0.1:${port}`);
+    await expect(attempt).rejects.toThrow(/no ready connection within 300 ms/);
+  });
+});
+
+describe('connection lost mid-run', () => {
+  it('after CLIENT KILL, calls reject or succeed correctly (never not_found) and the backend recovers', async () => {
+    const { proxy, backend } = await proxied();
+    const key = await backend.generate({ value: 'survives' });
+    const [address] = proxy.upstreamAddresses();
+    expect(address).toBeDefined();
+    expect(await admin.clientKill({ filter: 'ADDR', address: address! } as never)).toBe(1);
+    const { result } = await untilRecovered(() => backend.get(key));
+    expect(result).toEqual({ status: 'ok', value: 'survives', period: 604_800 });
+  });
+
+  it('while Redis is unreachable every operation rejects with a RedisBackendError, and recovers when it is back', async () => {
+    const { proxy, backend } = await proxied();
+    const key = await backend.generate({ value: 'kept' });
+    await proxy.stop();
+    for (const call of [
+      () => backend.get(key),
+      () => backend.set(key, 'lost'),
+      () => backend.touch(key),
+      () => backend.clear(key),
+      () => backend.generate({ value: 'v' }),
+      () => backend.size(),
+      () => backend.sweep(),
+    ]) {
+      await expect(call()).rejects.toBeInstanceOf(RedisBackendError);
+    }
+    await proxy.start(); // same port
+    const { result } = await untilRecovered(() => backend.get(key));
+    expect(result).toEqual({ status: 'ok', value: 'kept', period: 604_800 });
+    expect(await backend.set(key, 'changed')).toBe('ok');
+    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'changed', period: 604_800 });
+  });
+
+  it('a call in flight when the connection drops rejects (it does not wait for a reconnection)', async () => {
+    const { proxy, backend } = await proxied();
+    const key = await backend.generate({ value: 'v' });
+    proxy.stall();
+    const inFlight = backend.set(key, 'maybe');
+    const outcome = expect(inFlight).rejects.toThrow(/set failed on Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await proxy.stop();
+    await outcome;
+    proxy.resume();
+    await proxy.start();
+    const { result } = await untilRecovered(() => backend.get(key));
+    // The stalled set never reached Redis.
+    expect(result).toEqual({ status: 'ok', value: 'v', period: 604_800 });
+  });
+});
+
+describe('slow Redis', () => {
+  it("is bounded by the manager's timeoutMs: the call rejects with a TimeoutError, and later calls work", async () => {
+    const { proxy, backend } = await proxied();
+    const manager = new SessionManager(backend, { timeoutMs: 200 });
+    const session = await manager.generate('v');
+    proxy.stall();
+    await expect(manager.ofKey(session.key)).rejects.toBeInstanceOf(TimeoutError);
+    proxy.resume();
+    const lookup = await manager.ofKey(session.key);
+    expect(lookup.status).toBe('ok');
+  });
+});
