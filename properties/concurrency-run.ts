@@ -4,6 +4,7 @@
  * `linearizability`, `manager-races` and `faults` properties.
  */
 import type fc from 'fast-check';
+import type { Backend, ExpiryOptions, GenerateOptions, Lookup } from '../src/backend.js';
 import type { LinearizabilityResult } from '../models/linearizability.js';
 import {
   describeOperation,
@@ -78,6 +79,48 @@ export async function interleave(s: fc.Scheduler, recorder: HistoryRecorder, cal
   return ids;
 }
 
+/**
+ * `backend` with every call recorded in `recorder` (its responses handed over by `deliver`, e.g.
+ * a scheduler): what the manager properties put under a {@link SessionManager} so that the
+ * backend calls it makes are checked for linearizability. Expiry must be given explicitly (the
+ * manager always does, SPEC §5).
+ */
+export function recordedBackend(
+  backend: Backend,
+  recorder: HistoryRecorder,
+  deliver?: <T>(promise: Promise<T>, label: string) => Promise<T>,
+): Backend {
+  const expiryOf = (options: { expiry?: number } | undefined, operation: string): number => {
+    if (options?.expiry === undefined) throw new TypeError(`recordedBackend: ${operation} without an explicit expiry`);
+    return options.expiry;
+  };
+  const through = <T>(label: string) => (deliver === undefined ? undefined : (promise: Promise<T>) => deliver(promise, label));
+  const recorded: Backend = {
+    defaultPeriod: () => backend.defaultPeriod(),
+    generate: (options?: GenerateOptions) =>
+      recorder.start(
+        (key: string) => ({ kind: 'generate', key, value: options?.value, expiry: expiryOf(options, 'generate') }),
+        () => backend.generate(options),
+        through<string>('generate'),
+      ).response,
+    get: (key: string) => recorder.start({ kind: 'get', key }, () => backend.get(key), through<Lookup>('get')).response,
+    set: (key: string, value: string, options?: ExpiryOptions) =>
+      recorder.start(
+        { kind: 'set', key, value, expiry: expiryOf(options, 'set') },
+        () => backend.set(key, value, options),
+        through<'ok' | 'not_found'>('set'),
+      ).response,
+    touch: (key: string, options?: ExpiryOptions) =>
+      recorder.start(
+        { kind: 'touch', key, expiry: expiryOf(options, 'touch') },
+        () => backend.touch(key, options),
+        through<'ok' | 'not_found'>('touch'),
+      ).response,
+    clear: (key: string) => recorder.start({ kind: 'clear', key }, () => backend.clear(key), through<void>('clear')).response,
+  };
+  return recorded;
+}
+
 /** A call as a TypeScript expression on `backend` (key names are the snippet's variables). */
 export function operationCode(operation: BackendOperation, keys: KeyNames): string {
   switch (operation.kind) {
@@ -145,8 +188,6 @@ export function runStepsAndSnippet(run: RunRecord, title: string, rule: string):
   const snippet = [
     `// Reproduces the ${title} failure: ${rule}`,
     '// `factory` is the BackendFactory under test. A race may need several tries to reproduce.',
-    "import { ManualClock } from 'sess';",
-    '',
     ...setupCode(),
     ...code,
   ].join('\n');
@@ -158,6 +199,8 @@ export function reportNonLinearizable(
   result: Extract<LinearizabilityResult, { linearizable: false }>,
   run: RunRecord,
   schedulerLog: string,
+  /** The run as its property tells it (manager steps), instead of the backend calls of `run.groups`. */
+  story?: { title: string; steps: string[]; snippet: string },
 ): never {
   const rule = 'every operation is atomic per key: concurrent calls behave as if they ran one at a time, in an order consistent with real time (SPEC §4)';
   const onKey = run.history.filter(
@@ -168,6 +211,44 @@ export function reportNonLinearizable(
     `calls on key ${run.keys.name(result.partition)} (and clock moves); [ invoked, ] answered, > could not be placed:`,
     renderTimeline(onKey, run.keys, new Set(result.stuckAt)),
   ].join('\n');
-  const { steps, snippet } = runStepsAndSnippet(run, 'linearizability', rule);
-  throw new PropertyFailure(rule, `${explanation}\n\n${timeline}\n\nscheduler: ${schedulerLog}`, steps, snippet, timeline);
+  const { steps, snippet } = story ?? runStepsAndSnippet(run, 'linearizability', rule);
+  const detail = [explanation, timeline, ...(schedulerLog === '' ? [] : [`scheduler: ${schedulerLog}`])].join('\n\n');
+  throw new PropertyFailure(rule, detail, steps, snippet, timeline);
+}
+
+/**
+ * A manager-level run told as steps a person can follow, with the TypeScript that replays them
+ * (`sessions`, a `SessionManager` over the factory's backend, in scope).
+ */
+export class Story {
+  readonly #steps: string[] = [];
+  readonly #code: string[] = [];
+
+  constructor(
+    readonly title: string,
+    readonly setup: readonly string[],
+  ) {}
+
+  /** Records a step: its text, and the lines that replay it. */
+  add(text: string, ...code: string[]): void {
+    this.#steps.push(`${this.#steps.length + 1}. ${text}`);
+    this.#code.push(...code);
+  }
+
+  /** The steps and snippet so far, for a failure about `rule`. */
+  told(rule: string): { title: string; steps: string[]; snippet: string } {
+    const snippet = [
+      `// Reproduces the ${this.title} failure: ${rule}`,
+      '// `factory` is the BackendFactory under test. A race may need several tries to reproduce.',
+      ...this.setup,
+      ...this.#code,
+    ].join('\n');
+    return { title: this.title, steps: [...this.#steps], snippet };
+  }
+
+  /** Throws the failure: `rule` broken, `detail` saying expected vs actual. */
+  fail(rule: string, detail: string, timeline?: string): never {
+    const { steps, snippet } = this.told(rule);
+    throw new PropertyFailure(rule, timeline === undefined ? detail : `${detail}\n\n${timeline}`, steps, snippet, timeline);
+  }
 }
