@@ -33,7 +33,8 @@ export function parseCookieHeader(header: string): Array<[name: string, value: s
     if (eq >= end) {
       // No `=`: the whole piece is the value of a cookie with an empty name.
       const value = trimmed(header, start, end);
-      if (value !== '') pairs.push(['', value]);
+      // SPEC §6: one pair of quotes comes off every value, this one's too.
+      if (value !== '') pairs.push(['', unquote(value)]);
     } else {
       const name = trimmed(header, start, eq);
       pairs.push([name, unquote(trimmed(header, eq + 1, end))]);

@@ -43,9 +43,13 @@ const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
 
 /*
  * path-value / domain-value = <any CHAR except CTLs or ";">       ; RFC 6265 §4.1.1
- * CTL = %x00-1F / %x7F
+ * CHAR = %x01-7F (US-ASCII); CTL = %x00-1F / %x7F
+ * av-octet = %x20-3A / %x3C-7E                                    ; RFC 6265bis §4.1.1
+ * ASCII only: Node refuses header values with characters above U+00FF (ERR_INVALID_CHAR at
+ * `setHeader`, long after this check), and sends U+0080-U+00FF as Latin-1 bytes that browsers
+ * read as broken UTF-8.
  */
-const ATTRIBUTE_VALUE = /^[^\x00-\x1F\x7F;]*$/;
+const ATTRIBUTE_VALUE = /^[\x20-\x3A\x3C-\x7E]*$/;
 
 const SAME_SITE = new Set(['Strict', 'Lax', 'None']);
 const PRIORITY = new Set(['Low', 'Medium', 'High']);
@@ -110,6 +114,6 @@ export function setCookieLine(name: string, key: string, maxAge: number, options
 
 function checkAttribute(option: 'path' | 'domain', value: unknown): void {
   if (typeof value !== 'string' || !ATTRIBUTE_VALUE.test(value)) {
-    throw new TypeError(`${option} must be a string without control characters or ";", got ${JSON.stringify(value)}`);
+    throw new TypeError(`${option} must be a string of printable ASCII without control characters or ";", got ${JSON.stringify(value)}`);
   }
 }

@@ -1,0 +1,60 @@
+import * as fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { cookieHeaderCases } from '../../fixtures/cookies/headers.js';
+import {
+  adversarialCookieHeaders,
+  parseAgreesWithCookiePackage,
+  parseMatchesSpec,
+  parseNeverThrows,
+  parseRoundTrips,
+  specParseCookieHeader,
+} from '../../properties/cookie.js';
+import { parseCookieHeader } from './parse.js';
+
+describe('parseCookieHeader: SPEC §6 case by case', () => {
+  test.each(cookieHeaderCases)('$rule: $header', ({ header, pairs }) => {
+    expect(parseCookieHeader(header)).toEqual(pairs);
+    // The oracle the properties use must agree with the hand-written cases too.
+    expect(specParseCookieHeader(header)).toEqual(pairs);
+  });
+
+  test('anything that is not a string gives no pairs', () => {
+    for (const notAString of [undefined, null, 42, {}, ['a=1']]) {
+      expect(parseCookieHeader(notAString as unknown as string)).toEqual([]);
+    }
+  });
+});
+
+describe('parseCookieHeader: properties', () => {
+  test('never throws on any string (binary, full Unicode, cookie-ish)', () => {
+    fc.assert(parseNeverThrows(), { numRuns: 2000 });
+  });
+
+  test('matches SPEC §6 read literally, on any string', () => {
+    fc.assert(parseMatchesSpec(), { numRuns: 2000 });
+  });
+
+  test('gives back the pairs a well-formed header was made of (order, duplicates, case)', () => {
+    fc.assert(parseRoundTrips(), { numRuns: 1000 });
+  });
+
+  test('agrees with the cookie package on the first pair of each name of a well-formed header', () => {
+    fc.assert(parseAgreesWithCookiePackage(), { numRuns: 1000 });
+  });
+});
+
+describe('parseCookieHeader: linear time on adversarial 1 MiB inputs', () => {
+  // No timing assertion: each input is parsed within vitest's default 5 s timeout, which a
+  // quadratic parser (about 10^12 steps on 1 MiB) cannot do. The result is checked too.
+  test.each(adversarialCookieHeaders())('$name', ({ header }) => {
+    expect(header.length).toBe(1 << 20);
+    const actual = parseCookieHeader(header);
+    const expected = specParseCookieHeader(header);
+    expect(actual.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) {
+      if (actual[i]![0] !== expected[i]![0] || actual[i]![1] !== expected[i]![1]) {
+        expect.fail(`pair ${i}: ${JSON.stringify(actual[i]).slice(0, 80)} instead of ${JSON.stringify(expected[i]).slice(0, 80)}`);
+      }
+    }
+  });
+});
