@@ -21,6 +21,8 @@ export interface BackendWorld {
   readonly canSetDefaultPeriod: boolean;
   /** Where the clock started, for `t=` stamps in steps. */
   readonly start: number;
+  /** How keys are named in steps and snippets: `k` gives `k1`, `k2`, ... */
+  readonly label: string;
 }
 
 /** The real side. */
@@ -49,7 +51,7 @@ export function resolveKey(world: BackendWorld, choice: KeyChoice): { key: strin
   }
   const index = choice.known % world.keys.length;
   const key = world.keys[index]!;
-  return { key, label: `k${index + 1}`, code: `k${index + 1}` };
+  return { key, label: `${world.label}${index + 1}`, code: `${world.label}${index + 1}` };
 }
 
 /** How the model and a person see a lookup. */
@@ -148,7 +150,7 @@ export class GenerateCommand extends BackendCommand {
   }
   async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
     syncDefaultPeriod(world, real);
-    const label = `k${world.keys.length + 1}`;
+    const label = `${world.label}${world.keys.length + 1}`;
     const options = [
       ...(this.value === undefined ? [] : [`value: ${codeString(this.value)}`]),
       ...(this.expiry === undefined ? [] : [`expiry: ${this.expiry}`]),
@@ -322,7 +324,7 @@ export class AdvanceToExpiryCommand extends BackendCommand {
     const about = records
       .map(([key, record]) => {
         const index = world.keys.indexOf(key);
-        const name = index === -1 ? showString(key) : `k${index + 1}`;
+        const name = index === -1 ? showString(key) : `${world.label}${index + 1}`;
         const offset = target - record.expiresAt;
         return offset === 0 ? `exactly ${name}'s expiry` : `${offset > 0 ? '1 ms after' : '1 ms before'} ${name}'s expiry`;
       })
@@ -371,8 +373,9 @@ function START(world: BackendWorld): number {
 }
 
 /** The model side of a fresh run over `backend`, whose clock reads `now`. */
-export function initialWorld(backend: Backend, now: number): BackendWorld {
+export function initialWorld(backend: Backend, now: number, label = 'k'): BackendWorld {
   return {
+    label,
     state: model.initialBackendModel(now, backend.defaultPeriod()),
     keys: [],
     canSetDefaultPeriod: typeof (backend as { setDefaultPeriod?: unknown }).setDefaultPeriod === 'function',

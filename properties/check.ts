@@ -21,8 +21,13 @@ export async function checkProperty(
   const started = performance.now();
   const seed = options.seed ?? randomSeed();
   const runs = runsFor(property, options);
-  const base = { name: property.name, summary: property.summary, seed };
   const prepared = await property.prepare(factory);
+  const base = {
+    name: property.name,
+    summary: property.summary,
+    seed,
+    ...('note' in prepared && prepared.note !== undefined ? { note: prepared.note } : {}),
+  };
   if ('notChecked' in prepared) {
     return { ...base, verdict: 'not_checked', runs: 0, durationMs: performance.now() - started, notChecked: prepared.notChecked };
   }

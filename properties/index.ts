@@ -3,7 +3,13 @@
  * and the tests run.
  */
 import { backendModelProperty } from './backend-model.js';
+import { errorsSurfacedProperty } from './errors-surfaced.js';
+import { garbageKeysProperty } from './garbage-keys.js';
+import { keyQualityProperty } from './key-quality.js';
 import { managerModelProperty } from './manager-model.js';
+import { namespaceIsolationProperty } from './namespace-isolation.js';
+import { reclaimingProperty } from './reclaiming.js';
+import { valuesProperty } from './values.js';
 import type { ConformanceProperty } from './property.js';
 
 export { checkProperty } from './check.js';
@@ -17,4 +23,11 @@ export type { CheckOptions, ConformanceProperty, FailureReport, PreparedProperty
 export const conformanceProperties: ConformanceProperty[] = [
   backendModelProperty,
   managerModelProperty,
+  keyQualityProperty,
+  garbageKeysProperty,
+  valuesProperty,
+  namespaceIsolationProperty,
+  reclaimingProperty,
+  errorsSurfacedProperty,
+  // Concurrency engineer: append linearizability, manager-races and faults here, in that order.
 ];

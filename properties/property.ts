@@ -29,6 +29,8 @@ export type PreparedProperty =
       property: fc.IAsyncPropertyWithHooks<any>;
       /** Releases what `prepare` opened (backends, databases). */
       dispose?: () => Promise<void>;
+      /** What was left out for this backend, when part of the property could not apply (e.g. no `close()`). */
+      note?: string | undefined;
     }
   | { notChecked: string };
 
@@ -53,6 +55,8 @@ export interface PropertyReport {
   seed: number;
   /** Why the property was not checked. */
   notChecked?: string;
+  /** What was left out of a property that was otherwise checked (e.g. a backend without `close()`). */
+  note?: string;
   failure?: FailureReport;
 }
 

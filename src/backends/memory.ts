@@ -44,6 +44,7 @@ export class MemoryBackend implements Backend {
   #defaultPeriod: number;
   readonly #records = new Map<string, SessionRecord>();
   readonly #byExpiry = new ExpiryHeap<SessionRecord>();
+  #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -61,6 +62,7 @@ export class MemoryBackend implements Backend {
   }
 
   async generate(options: GenerateOptions = {}): Promise<string> {
+    this.#assertOpen();
     const period = this.#period(options.expiry);
     const value = options.value;
     if (value !== undefined && typeof value !== 'string') {
@@ -78,6 +80,7 @@ export class MemoryBackend implements Backend {
   }
 
   async get(key: string): Promise<Lookup> {
+    this.#assertOpen();
     const record = this.#live(key);
     if (record === undefined) return { status: 'not_found' };
     if (record.value === undefined) return { status: 'not_set' };
@@ -85,6 +88,7 @@ export class MemoryBackend implements Backend {
   }
 
   async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
+    this.#assertOpen();
     const period = this.#period(options.expiry);
     if (typeof value !== 'string') throw new TypeError(`set: value must be a string, got ${typeof value}`);
     // SPEC §4: only a live session is updated; set never revives a cleared or expired key.
@@ -96,6 +100,7 @@ export class MemoryBackend implements Backend {
   }
 
   async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
+    this.#assertOpen();
     const period = this.#period(options.expiry);
     const record = this.#live(key);
     if (record === undefined) return 'not_found';
@@ -104,20 +109,30 @@ export class MemoryBackend implements Backend {
   }
 
   async clear(key: string): Promise<void> {
+    this.#assertOpen();
     const record = typeof key === 'string' ? this.#records.get(key) : undefined;
     if (record !== undefined) this.#drop(record);
     this.#sweepSome(this.#clock.now());
   }
 
   async size(): Promise<number> {
+    this.#assertOpen();
     return this.#records.size;
   }
 
   async sweep(): Promise<number> {
+    this.#assertOpen();
     return this.#sweepSome(this.#clock.now(), Infinity);
   }
 
-  async close(): Promise<void> {}
+  /** Later calls reject with an `Error` (SPEC §4: a failure is never a fake answer). */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('MemoryBackend is closed');
+  }
 
   /** The live record under `key`, dropping it if it is dead; sweeps a little on the way. */
   #live(key: string): SessionRecord | undefined {
