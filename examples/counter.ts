@@ -102,13 +102,16 @@ async function handle(sessions: SessionManager, request: IncomingMessage, respon
 
   if (request.method === 'POST' && path === '/logout') {
     const found = await sessions.ofHeader(COOKIE_NAME, cookie);
+    let headers: HeaderPair[];
     if (found.status === 'ok') {
       await sessions.clear(found.session);
       // A cleared session has expiryPeriod 0: its headers are the deletion line (SPEC §7).
-      redirectHome(response, sessions.toCookieHeaders(COOKIE_NAME, found.session, COOKIE_OPTIONS));
+      headers = sessions.toCookieHeaders(COOKIE_NAME, found.session, COOKIE_OPTIONS);
     } else {
-      redirectHome(response, sessions.clearHeaders(COOKIE_NAME, COOKIE_OPTIONS));
+      headers = sessions.clearHeaders(COOKIE_NAME, COOKIE_OPTIONS);
     }
+    // A page rather than a redirect to `/`: a visit there would start a new session at once.
+    send(response, 200, headers, loggedOutPage());
     return;
   }
 
@@ -164,6 +167,20 @@ function page(state: CounterState): string {
 <p>Visits in this session: <b id="visits">${state.visits}</b></p>
 <p>Signed in as: <span id="user">${who}</span></p>
 ${form}
+</body>
+</html>
+`;
+}
+
+function loggedOutPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>sess counter: logged out</title>
+<style>body { font: 18px system-ui, sans-serif; margin: 3em; }</style></head>
+<body>
+<h1 id="logged-out">Logged out</h1>
+<p>The session is gone from the server and the cookie from your browser.</p>
+<p><a id="again" href="/">Start counting again</a></p>
 </body>
 </html>
 `;
