@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { SESSION_KEY_PATTERN } from '../keys.js';
 import { DEFAULT_REDIS_URL, RedisBackend, RedisBackendError, type RedisBackendOptions } from './redis.js';
-import { DEFAULT_KEY_PREFIX } from './redis/layout.js';
+import { DEFAULT_KEY_PREFIX, namespacePrefix, scanPatternFor } from './redis/layout.js';
 
 const url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
 const START = 1_700_000_000_000;
@@ -32,11 +32,18 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((backend) => backend.close()));
   for (const namespace of namespaces.splice(0)) {
-    for await (const keys of admin.scanIterator({ MATCH: `${DEFAULT_KEY_PREFIX}${encodeURIComponent(namespace)}:*` })) {
-      if (keys.length > 0) await admin.del(keys);
-    }
+    const keys = await keysOf(namespace);
+    if (keys.length > 0) await admin.del(keys);
   }
 });
+
+/** The Redis keys of a namespace's records (SCAN, as the backend does; glob characters escaped). */
+async function keysOf(namespace: string): Promise<string[]> {
+  const match = scanPatternFor(namespacePrefix(DEFAULT_KEY_PREFIX, namespace));
+  const found: string[] = [];
+  for await (const keys of admin.scanIterator({ MATCH: match, COUNT: 1000 })) found.push(...keys);
+  return found;
+}
 
 afterAll(async () => {
   await admin.close();
@@ -50,6 +57,7 @@ function freshNamespace(label = 'unit'): string {
 
 async function open(options: RedisBackendOptions = {}): Promise<{ backend: RedisBackend; clock: ManualClock }> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(START);
+  if (options.namespace !== undefined) namespaces.push(options.namespace);
   const backend = await RedisBackend.connect({ url, namespace: freshNamespace(), ...options, clock });
   opened.push(backend);
   return { backend, clock };
@@ -271,13 +279,16 @@ describe('clear', () => {
 });
 
 describe('namespaces', () => {
+  // Each pair is appended to a fresh unique base, so that runs sharing a Redis never collide.
   it.each([
-    ['a', 'a:b'],
-    ['shop', 'shop*'],
-    ['x', 'x\\'],
+    ['', ':b'],
+    ['', '*'],
+    ['', '\\'],
     ['', ':'],
-  ])('keeps namespace %j apart from %j', async (first, second) => {
-    namespaces.push(first, second);
+    ['[a]', 'a'],
+  ])('keeps namespace <base>%s apart from <base>%s', async (firstSuffix, secondSuffix) => {
+    const base = `test-ns-${randomUUID()}`;
+    const [first, second] = [base + firstSuffix, base + secondSuffix];
     const clock = new ManualClock(START);
     const a = await open({ clock, namespace: first });
     const b = await open({ clock, namespace: second });
@@ -382,6 +393,31 @@ describe('scripts and round trips', () => {
 });
 
 describe('close', () => {
+  it('leaves the sessions in Redis by default, for the next process', async () => {
+    const { backend } = await open();
+    const key = await backend.generate({ value: 'stays' });
+    await backend.close();
+    const again = await open({ namespace: backend.namespace });
+    expect(await again.backend.get(key)).toEqual({ status: 'ok', value: 'stays', period: WEEK });
+  });
+
+  it('with dropNamespaceOnClose, deletes its own namespace (only) on close', async () => {
+    const clock = new ManualClock(START);
+    const throwAway = await open({ clock, dropNamespaceOnClose: true, scanCount: 10 });
+    const neighbour = await open({ clock, namespace: `${throwAway.backend.namespace}:x` });
+    for (let i = 0; i < 25; i++) await throwAway.backend.generate({ value: `v${i}` });
+    const kept = await neighbour.backend.generate({ value: 'kept' });
+    await Promise.all([throwAway.backend.close(), throwAway.backend.close()]);
+    expect(await keysOf(throwAway.backend.namespace)).toEqual([]);
+    expect(await neighbour.backend.get(kept)).toEqual({ status: 'ok', value: 'kept', period: WEEK });
+  });
+
+  it('closes a connection that comes up after close() was called', async () => {
+    const backend = new RedisBackend({ url, namespace: freshNamespace() });
+    await backend.close();
+    await expect(backend.get('k')).rejects.toThrow(/get after close\(\)/);
+  });
+
   it('makes every later operation reject, and is idempotent', async () => {
     const { backend } = await open();
     const key = await backend.generate({ value: 'v' });

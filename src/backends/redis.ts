@@ -59,8 +59,13 @@ export interface RedisBackendOptions extends ConnectOptions {
    * application hosts. 300 by default.
    */
   reclaimMarginSeconds?: number;
-  /** Keys asked for per `SCAN` step in `size()` and `sweep()`; 500 by default. */
+  /** Keys asked for per `SCAN` step in `size()` and `sweep()`; 1000 by default. */
   scanCount?: number;
+  /**
+   * Delete every record of this namespace on `close()`. For throw-away namespaces (conformance
+   * runs, tests) on a shared Redis; never for real sessions. False by default.
+   */
+  dropNamespaceOnClose?: boolean;
 }
 
 /**
@@ -80,13 +85,15 @@ export class RedisBackend implements Backend {
   readonly #prefix: string;
   readonly #reclaimMarginMs: number;
   readonly #scanCount: number;
+  readonly #dropNamespaceOnClose: boolean;
   /** Which Redis, for messages (password hidden). */
   readonly #shown: string;
   /** The client, once connected; a rejected promise if connecting failed. */
   readonly #client: Promise<RedisCommandSender>;
   /** Set when this backend opened the client itself, so that `close()` closes it. */
   #owned: OwnedClient | undefined;
-  #closed = false;
+  /** Set by the first close(): from then on, operations reject. */
+  #closing: Promise<void> | undefined;
 
   /**
    * Starts connecting at once when given a `url` (or nothing); operations wait for the
@@ -109,7 +116,8 @@ export class RedisBackend implements Backend {
     if (this.#reclaimMarginMs === 0) {
       throw new RangeError('reclaimMarginSeconds must be at least 1: a native TTL of 0 would delete live sessions');
     }
-    this.#scanCount = options.scanCount ?? 500;
+    this.#dropNamespaceOnClose = options.dropNamespaceOnClose ?? false;
+    this.#scanCount = options.scanCount ?? 1000;
     if (!Number.isInteger(this.#scanCount) || this.#scanCount < 1) {
       throw new RangeError(`RedisBackend: scanCount must be a whole number >= 1, got ${String(this.#scanCount)}`);
     }
@@ -121,9 +129,8 @@ export class RedisBackend implements Backend {
       const url = options.url ?? DEFAULT_REDIS_URL;
       this.#shown = redactUrl(url);
       this.#client = openClient(url, options).then((client) => {
+        // close() waits for this, so a client that comes up after close() is still closed.
         this.#owned = client;
-        // close() may have been called while connecting.
-        if (this.#closed) void closeClient(client);
         return client;
       });
       // The failure is reported to every operation that awaits it; not unhandled meanwhile.
@@ -214,14 +221,31 @@ export class RedisBackend implements Backend {
   }
 
   /**
-   * Releases the connection this backend opened (a `client` given in the options is left open).
-   * Afterwards every operation rejects.
+   * Releases the connection this backend opened (a `client` given in the options is left open),
+   * after deleting the namespace's records if `dropNamespaceOnClose` is set. Afterwards every
+   * operation rejects.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const owned = this.#owned;
-    if (owned !== undefined) await closeClient(owned);
+    this.#closing ??= this.#release();
+    return this.#closing;
+  }
+
+  async #release(): Promise<void> {
+    // A backend that never connected has nothing to drop and nothing to close.
+    const connected = await this.#client.then(
+      () => true,
+      () => false,
+    );
+    try {
+      if (connected && this.#dropNamespaceOnClose) {
+        await this.#scan('close', async (batch, client) => {
+          if (batch.length > 0) await client.sendCommand(['UNLINK', ...batch]);
+        });
+      }
+    } finally {
+      const owned = this.#owned;
+      if (owned !== undefined) await closeClient(owned);
+    }
   }
 
   /** SPEC §4: set and touch check liveness and write in one step (one script). */
@@ -249,7 +273,7 @@ export class RedisBackend implements Backend {
 
   /** Runs one Redis exchange; any failure becomes a RedisBackendError naming Redis and the operation. */
   async #run<T>(operation: string, exchange: (client: RedisCommandSender) => Promise<T>): Promise<T> {
-    if (this.#closed) {
+    if (this.#closing !== undefined && operation !== 'close') {
       throw new RedisBackendError(`RedisBackend: ${operation} after close() (Redis at ${this.#shown})`, this.#shown);
     }
     const client = await this.#client;
@@ -298,15 +322,20 @@ export type RedisFactoryOptions = Omit<RedisBackendOptions, 'clock' | 'namespace
 /**
  * Makes a {@link BackendFactory} over Redis: each call opens its own connection (to `url`, else
  * `REDIS_URL`, else `redis://127.0.0.1:6379`) with the context's clock and namespace, and
- * resolves once connected.
+ * resolves once connected. A factory is what `sess-conformance` checks; an application
+ * constructs {@link RedisBackend} itself.
  */
 export function createRedisBackendFactory(options: RedisFactoryOptions = {}): BackendFactory {
   return ({ clock, namespace }) =>
     RedisBackend.connect({ ...options, url: options.url ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL, clock, namespace });
 }
 
-/** The {@link BackendFactory} `sess-conformance redis` runs: Redis at `REDIS_URL` (default `redis://127.0.0.1:6379`). */
-export const redisBackendFactory: BackendFactory = createRedisBackendFactory();
+/**
+ * The {@link BackendFactory} `sess-conformance redis` runs: Redis at `REDIS_URL` (default
+ * `redis://127.0.0.1:6379`). Each backend it makes deletes its (throw-away) namespace's records
+ * when closed, so that a conformance run leaves nothing behind in a shared Redis.
+ */
+export const redisBackendFactory: BackendFactory = createRedisBackendFactory({ dropNamespaceOnClose: true });
 
 export default redisBackendFactory;
 
