@@ -20,6 +20,12 @@ export interface ModelRecord {
   readonly value: string | undefined;
   /** Instant (ms) after which the session is expired: live while `now <= expiresAt` (SPEC §1). */
   readonly expiresAt: number;
+  /** Whether that lifetime came from the default period (`expiry` omitted): for explaining failures. */
+  readonly fromDefault?: boolean;
+  /** The period granted by the last generate/set/touch, in seconds: for explaining failures. */
+  readonly period?: number;
+  /** The expiry instant before the last set/touch: for explaining failures. */
+  readonly previousExpiresAt?: number;
 }
 
 /** Everything a backend's answers depend on. */
@@ -111,7 +117,8 @@ export function generate(
   options: { value?: string | undefined; expiry?: number | undefined },
 ): Transition<string> {
   const records = new Map(state.records);
-  records.set(key, { value: options.value, expiresAt: expiryInstant(state.now, effectivePeriod(state, options.expiry)) });
+  const period = effectivePeriod(state, options.expiry);
+  records.set(key, { value: options.value, expiresAt: expiryInstant(state.now, period), fromDefault: options.expiry === undefined, period });
   const issued = new Set(state.issued).add(key);
   return { state: { ...state, records, issued }, result: key };
 }
@@ -126,9 +133,17 @@ export function get(state: BackendModel, key: string): Transition<Lookup> {
 
 /** SPEC §4 `set`: a live session gets `value` and a lifetime restarted from now; nothing else changes. */
 export function set(state: BackendModel, key: string, value: string, expiry?: number): Transition<'ok' | 'not_found'> {
-  if (liveRecord(state, key) === undefined) return { state, result: 'not_found' };
+  const record = liveRecord(state, key);
+  if (record === undefined) return { state, result: 'not_found' };
   const records = new Map(state.records);
-  records.set(key, { value, expiresAt: expiryInstant(state.now, effectivePeriod(state, expiry)) });
+  const period = effectivePeriod(state, expiry);
+  records.set(key, {
+    value,
+    expiresAt: expiryInstant(state.now, period),
+    fromDefault: expiry === undefined,
+    period,
+    previousExpiresAt: record.expiresAt,
+  });
   return { state: { ...state, records }, result: 'ok' };
 }
 
@@ -137,7 +152,14 @@ export function touch(state: BackendModel, key: string, expiry?: number): Transi
   const record = liveRecord(state, key);
   if (record === undefined) return { state, result: 'not_found' };
   const records = new Map(state.records);
-  records.set(key, { value: record.value, expiresAt: expiryInstant(state.now, effectivePeriod(state, expiry)) });
+  const period = effectivePeriod(state, expiry);
+  records.set(key, {
+    value: record.value,
+    expiresAt: expiryInstant(state.now, period),
+    fromDefault: expiry === undefined,
+    period,
+    previousExpiresAt: record.expiresAt,
+  });
   return { state: { ...state, records }, result: 'ok' };
 }
 
@@ -188,8 +210,8 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
     if (state.cleared.has(key) && record === undefined) return 'a cleared key reads not_found: clear removes the session (SPEC §4)';
     if (record !== undefined) {
       return state.now === record.expiresAt + 1
-        ? 'a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1)'
-        : 'an expired session reads not_found (SPEC §1: expired once now > expiresAt)';
+        ? 'a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1, measured by the context clock)'
+        : 'an expired session reads not_found (SPEC §1: expired once now > expiresAt, measured by the context clock)';
     }
     return state.issued.has(key)
       ? 'a key that is gone reads not_found (SPEC §4)'
@@ -199,7 +221,7 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
     if (record !== undefined && state.now === record.expiresAt) {
       return 'a session is still live at now == expiresAt (SPEC §1: live while now <= expiresAt)';
     }
-    return 'a live session must be found (SPEC §4 get)';
+    return `a live session must be found (SPEC §4 get)${defaultHint(record, state.now)}`;
   }
   if (expected.status === 'not_set') {
     return 'a session generated without a value reads not_set, and touch keeps it that way (SPEC §3, §4 touch)';
@@ -214,7 +236,34 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
       ? `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`
       : 'values are stored and returned exactly, non-ASCII included (SPEC §3)';
   }
-  return 'the remaining period is Math.floor((expiresAt - now) / 1000), counted from the last generate/set/touch (SPEC §1)';
+  return explainPeriod(state, record, expected.period, got.period);
+}
+
+/** Why a reported remaining period is wrong, from how far off it is. */
+function explainPeriod(state: BackendModel, record: ModelRecord | undefined, expected: number, actual: unknown): string {
+  if (typeof actual !== 'number' || !Number.isInteger(actual)) return 'the remaining period is a whole number of seconds (SPEC §1)';
+  if (actual > MODEL_MAX_PERIOD) {
+    return 'expiry is measured only by the context clock: a remaining period over 400 days means it was not counted from clock.now() (SPEC §1, §4)';
+  }
+  if (actual === expected + 1) return 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)';
+  if (record?.period !== undefined && actual === record.period) {
+    return 'the remaining period counts down: get reports what is left, not the period the session was stored with (SPEC §1)';
+  }
+  if (record?.previousExpiresAt !== undefined && actual === Math.floor((record.previousExpiresAt - state.now) / 1000)) {
+    return 'set and touch restart the lifetime: the new expiry counts from the call (SPEC §4)';
+  }
+  if (record?.fromDefault === true) return `an omitted expiry means defaultPeriod() at the time of the call (SPEC §4); the remaining period counts down from it (SPEC §1)`;
+  return 'the remaining period is Math.floor((expiresAt - now) / 1000), counted down from the last generate/set/touch (SPEC §1, §4)';
+}
+
+/** A hint on why a live session was lost: an earlier lifetime not restarted, or the default period not applied. */
+function defaultHint(record: ModelRecord | undefined, now: number): string {
+  if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) {
+    return '; it was past its previous expiry: set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)';
+  }
+  return record?.fromDefault === true
+    ? '; its lifetime came from an omitted expiry, which means defaultPeriod() at the time of the call (SPEC §4)'
+    : '';
 }
 
 /** The rule a backend broke when `set`/`touch` on `key` answered `actual` where the model says `expected`. */
@@ -231,11 +280,13 @@ export function explainUpdate(
     if (state.cleared.has(key) && record === undefined) {
       return `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`;
     }
-    if (record !== undefined) return `${operation} never revives an expired key: it resolves not_found (SPEC §4)`;
+    if (record !== undefined) {
+      return `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)`;
+    }
     return `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`;
   }
   if (record !== undefined && state.now === record.expiresAt) {
     return `${operation} updates a session that is live at now == expiresAt (SPEC §1: live while now <= expiresAt)`;
   }
-  return `${operation} updates a live session and resolves ok (SPEC §4)`;
+  return `${operation} updates a live session and resolves ok (SPEC §4)${defaultHint(record, state.now)}`;
 }

@@ -15,7 +15,7 @@ const hardValueArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...NON_ASCII_SAMPLES) },
   { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }) },
-  { weight: 2, arbitrary: largeValueArb },
+  { weight: 4, arbitrary: largeValueArb },
 );
 
 const knownArb = fc.nat({ max: 10 }).map((known) => ({ known }));
@@ -35,7 +35,7 @@ export const valuesProperty: ConformanceProperty = {
   name: 'values',
   summary: "values round-trip exactly through generate and set: '' (not 'no value'), no value (not_set), non-ASCII, astral plane, 1 MiB",
   rules: '§3',
-  defaultRuns: 60,
+  defaultRuns: 100,
   async prepare(factory: BackendFactory): Promise<PreparedProperty> {
     return { property: fc.asyncProperty(valueCommandsArb, (commands) => runBackendCommands(factory, commands, 'values')) };
   },
