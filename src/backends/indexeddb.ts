@@ -141,8 +141,8 @@ export class IndexedDbBackend implements Backend {
       const record: SessionRecord = { namespace: this.namespace, key, expiresAt: expiresAt(now, period) };
       // SPEC §3: '' is a value; only a missing value means "no value".
       if (value !== undefined) record.value = value;
-      await store.add(record);
-      await this.#sweepDead(store, now, SWEEP_PER_WRITE);
+      // Issued together: each awaited request is a round trip to the browser's storage process.
+      await Promise.all([store.add(record), this.#sweepDead(store, now, SWEEP_PER_WRITE)]);
       return key;
     });
   }
@@ -177,8 +177,7 @@ export class IndexedDbBackend implements Backend {
   async clear(key: string): Promise<void> {
     if (typeof key !== 'string') return;
     await this.#transaction('clear', 'readwrite', async (store) => {
-      await store.delete([this.namespace, key]);
-      await this.#sweepDead(store, this.#clock.now(), SWEEP_PER_WRITE);
+      await Promise.all([store.delete([this.namespace, key]), this.#sweepDead(store, this.#clock.now(), SWEEP_PER_WRITE)]);
     });
   }
 
@@ -223,12 +222,16 @@ export class IndexedDbBackend implements Backend {
     return this.#transaction(operation, 'readwrite', async (store) => {
       const record = await store.get([this.namespace, key]);
       const now = this.#clock.now();
-      await this.#sweepDead(store, now, SWEEP_PER_WRITE);
+      const sweeping = this.#sweepDead(store, now, SWEEP_PER_WRITE);
       // SPEC §4: only a live session is updated; a missing, cleared or expired key is never revived.
-      if (record === undefined || !isLive(record.expiresAt, now)) return 'not_found';
+      if (record === undefined || !isLive(record.expiresAt, now)) {
+        await sweeping;
+        return 'not_found';
+      }
       change(record);
       record.expiresAt = expiresAt(now, period);
-      await store.put(record);
+      // The put is queued after the sweep's query, which cannot see this live record anyway.
+      await Promise.all([store.put(record), sweeping]);
       return 'ok';
     });
   }
