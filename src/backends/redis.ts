@@ -4,9 +4,10 @@
  *
  * Client: `redis` (node-redis) 6.x rather than ioredis. node-redis is the client the Redis
  * project itself maintains and recommends for new projects (ioredis's README says it is in
- * best-effort maintenance); it handles scripts natively (`defineScript`, EVALSHA with a NOSCRIPT
- * reload); and it is the client connect-redis 9 runs on, so a benchmark against
- * express-session + connect-redis compares the stores over the same client.
+ * best-effort maintenance); scripts are first-class in it (`defineScript`, EVALSHA with a
+ * NOSCRIPT reload, which ./redis/scripts.ts follows); and it is the client connect-redis 9 runs
+ * on, so a benchmark against express-session + connect-redis compares the stores over the same
+ * client.
  *
  * Layout and fields: see ./redis/layout.ts. Round trips: one per operation (`get` is one
  * `HMGET`, `clear` one `DEL`, `generate`/`set`/`touch` one `EVALSHA` each; the first use of a
@@ -15,8 +16,9 @@
 import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } from '../backend.js';
 import { systemClock, type Clock } from '../clock.js';
 import { generateSessionKey } from '../keys.js';
-import { checkPeriod, expiresAt, isLive, MAX_PERIOD, ONE_WEEK, remainingPeriod } from '../period.js';
+import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
 import {
+  checkConnectOptions,
   closeClient,
   describeError,
   openClient,
@@ -128,6 +130,7 @@ export class RedisBackend implements Backend {
     } else {
       const url = options.url ?? DEFAULT_REDIS_URL;
       this.#shown = redactUrl(url);
+      checkConnectOptions(options);
       this.#client = openClient(url, options).then((client) => {
         // close() waits for this, so a client that comes up after close() is still closed.
         this.#owned = client;
@@ -373,6 +376,3 @@ function unexpected(command: string, reply: unknown, shown: string): RedisBacken
     shown,
   );
 }
-
-// Keeps MAX_PERIOD in the public story of this module: periods above it are refused (SPEC §1).
-export { MAX_PERIOD };

@@ -60,9 +60,7 @@ function createOwnedClient(url: string, connectTimeout: number, reconnectStrateg
  * {@link RedisBackendError} naming the URL after `connectAttempts` failed attempts.
  */
 export async function openClient(url: string, options: ConnectOptions = {}): Promise<OwnedClient> {
-  const connectTimeout = positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
-  const attempts = positiveInteger(options.connectAttempts ?? 3, 'connectAttempts');
-  const maxDelay = positiveInteger(options.maxReconnectDelayMs ?? 2000, 'maxReconnectDelayMs');
+  const { connectTimeout, attempts, maxDelay } = checkConnectOptions(options);
   const shown = redactUrl(url);
   let everReady = false;
   let lastError: unknown;
@@ -101,6 +99,15 @@ export async function openClient(url: string, options: ConnectOptions = {}): Pro
   return client;
 }
 
+/** The connect options with their defaults; a RangeError naming a bad one. */
+export function checkConnectOptions(options: ConnectOptions): { connectTimeout: number; attempts: number; maxDelay: number } {
+  return {
+    connectTimeout: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
+    attempts: positiveInteger(options.connectAttempts ?? 3, 'connectAttempts'),
+    maxDelay: positiveInteger(options.maxReconnectDelayMs ?? 2000, 'maxReconnectDelayMs'),
+  };
+}
+
 /** Closes an owned client: gracefully (pending replies first) when connected, at once when not. */
 export async function closeClient(client: OwnedClient): Promise<void> {
   if (client.isReady) {
@@ -110,6 +117,7 @@ export async function closeClient(client: OwnedClient): Promise<void> {
   }
 }
 
+/** A failure as one line: its message, or each message of an AggregateError (dual-stack connects). */
 export function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     return error.errors.map(describeError).join('; ');

@@ -159,6 +159,13 @@ describe('Redis down at start', () => {
     await expect(factory({ clock: new ManualClock(0), namespace: 'x' })).rejects.toThrow(`127.0.0.1:${port}`);
   });
 
+  it('refuses bad connect options at once, with a RangeError naming the option', () => {
+    expect(() => new RedisBackend({ url, connectAttempts: 0 })).toThrow(/connectAttempts must be a whole number >= 1, got 0/);
+    expect(() => new RedisBackend({ url, connectTimeoutMs: 1.5 })).toThrow(RangeError);
+    expect(() => new RedisBackend({ url, reclaimMarginSeconds: 0 })).toThrow(/reclaimMarginSeconds must be at least 1/);
+    expect(() => new RedisBackend({ url, scanCount: -1 })).toThrow(/scanCount/);
+  });
+
   it('gives up on a server that accepts connections and never answers', async () => {
     // Reads (and ignores) what it is sent, so that it sees the client hang up.
     const silent = net.createServer((socket) => socket.resume()).listen(0, '127.0.0.1');
