@@ -40,43 +40,70 @@ function macrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** Whether a task gets scheduled within a few microtask turns (cheaper than a macrotask for in-process backends). */
+async function someTask(s: fc.Scheduler): Promise<boolean> {
+  for (let turn = 0; turn < 20 && s.count() === 0; turn++) await Promise.resolve();
+  return s.count() > 0;
+}
+
+/** Lets `ticks` microtask turns pass: how far behind the others a call starts. */
+export async function ticks(count: number): Promise<void> {
+  for (let turn = 0; turn < count; turn++) await Promise.resolve();
+}
+
 /**
- * Runs `calls` concurrently: the scheduler chooses when each one starts and when each response
- * is handed back, so calls overlap fully, partly or not at all, in any order. Resolves the ids of
- * the calls once all have settled; rejects with the first call's rejection, if any.
- *
- * Releases are driven with `waitOne` on purpose (not `waitNext`/`waitIdle`, which let everything
- * settle between two releases): starts released back to back let the awaited steps inside the
- * backend's methods interleave, which is where check-then-write races live.
+ * Runs `calls` concurrently, recorded. Each starts `delay` microtask turns after the first (so
+ * the awaited steps inside the backend's methods interleave at every offset fast-check tries),
+ * and the scheduler chooses the order in which the responses are handed back. Resolves the ids
+ * of the calls once all have settled; rejects with a call's rejection, if any.
  */
-export async function interleave(s: fc.Scheduler, recorder: HistoryRecorder, calls: readonly ConcurrentCall[]): Promise<number[]> {
+export async function interleave(
+  s: fc.Scheduler,
+  recorder: HistoryRecorder,
+  calls: readonly (ConcurrentCall & { readonly delay: number })[],
+): Promise<number[]> {
   const ids: number[] = [];
-  let settled = false;
-  const running = Promise.all(
-    calls.map((entry, index) =>
-      s.schedule(Promise.resolve(), `start call ${index + 1}`).then(async () => {
-        const started = recorder.start(entry.operation, entry.call, (promise) => s.schedule(promise, `answer call ${index + 1}`));
+  const outcomes = await runScheduled(
+    s,
+    calls.map((entry, index) => ({
+      delay: entry.delay,
+      body: async () => {
+        const started = recorder.start(entry.operation, entry.call, (promise) => s.schedule(promise, `answer of call ${index + 1}`));
         ids.push(started.id);
-        const response = await started.response;
+        const response = await started.response; // not inside `?.()`, which would skip the await
         entry.onResponse?.(response);
-      }),
-    ),
+      },
+    })),
   );
-  // Keeps a rejection from going unhandled while the loop below is still releasing tasks.
-  const outcome = running.then(
-    () => ({ failed: false as const }),
-    (error: unknown) => ({ failed: true as const, error }),
-  );
-  void outcome.then(() => (settled = true));
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return ids;
+}
+
+/**
+ * Runs `bodies` concurrently, each `delay` microtask turns after the first; the scheduler
+ * releases whatever they scheduled (responses), one at a time in the order it chooses, until all
+ * have settled.
+ *
+ * The scheduler alone cannot interleave the steps inside a backend's methods: they await the
+ * backend's own promises, which it does not see. Hence the delays, which fast-check generates and
+ * shrinks like any other input. Releases are driven with `waitOne` (not `waitNext`/`waitIdle`,
+ * which let everything settle between two releases, so nothing would overlap). When nothing is
+ * scheduled but a body is still running, the loop yields to the event loop, so that real I/O (a
+ * socket, IndexedDB) can progress.
+ */
+export async function runScheduled<T>(
+  s: fc.Scheduler,
+  bodies: readonly { readonly delay: number; readonly body: () => Promise<T> }[],
+): Promise<PromiseSettledResult<T>[]> {
+  let settled = false;
+  const all = Promise.allSettled(bodies.map(({ delay, body }) => ticks(delay).then(body)));
+  void all.then(() => (settled = true));
   while (!settled) {
     if (s.count() > 0) await s.waitOne();
-    else await macrotask();
+    else if (!(await someTask(s))) await macrotask();
   }
-  // Let the tasks of calls that are still running (after another one rejected) finish.
-  while (s.count() > 0) await s.waitOne();
-  const result = await outcome;
-  if (result.failed) throw result.error;
-  return ids;
+  return all;
 }
 
 /**

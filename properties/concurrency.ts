@@ -13,12 +13,16 @@ import { START_INSTANT, withFreshBackend } from './fresh-backend.js';
 import type { ConformanceProperty } from './property.js';
 
 /** A call of a burst, its key given as a slot among the keys known when the burst starts. */
-export type PlannedCall =
+export type PlannedCall = (
   | { readonly kind: 'generate'; readonly value: string | undefined; readonly expiry: number }
   | { readonly kind: 'get'; readonly slot: number }
   | { readonly kind: 'set'; readonly slot: number; readonly value: string; readonly expiry: number }
   | { readonly kind: 'touch'; readonly slot: number; readonly expiry: number }
-  | { readonly kind: 'clear'; readonly slot: number };
+  | { readonly kind: 'clear'; readonly slot: number }
+) & {
+  /** Microtask turns after the burst's first call that this one starts. */
+  readonly delay: number;
+};
 
 /** Calls started together after the clock moved by `advanceMs`. */
 export interface Burst {
@@ -31,13 +35,16 @@ export interface Burst {
 const valueArb = fc.constantFrom('a', 'b', 'c', '');
 const expiryArb = fc.constantFrom(1, 2, 5);
 const slotArb = fc.nat({ max: 2 });
+/** Start offsets in microtask turns: a few round trips of an in-process store. */
+export const MAX_DELAY = 12;
+const delayArb = fc.nat({ max: MAX_DELAY });
 
 const plannedCallArb: fc.Arbitrary<PlannedCall> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('generate' as const), value: fc.option(valueArb, { nil: undefined }), expiry: expiryArb }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('get' as const), slot: slotArb }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), slot: slotArb, value: valueArb, expiry: expiryArb }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('touch' as const), slot: slotArb, expiry: expiryArb }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('clear' as const), slot: slotArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('generate' as const), delay: delayArb, value: fc.option(valueArb, { nil: undefined }), expiry: expiryArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('get' as const), delay: delayArb, slot: slotArb }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), delay: delayArb, slot: slotArb, value: valueArb, expiry: expiryArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('touch' as const), delay: delayArb, slot: slotArb, expiry: expiryArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('clear' as const), delay: delayArb, slot: slotArb }) },
 );
 
 /** Most calls per burst: keeps every per-key history small enough to check exhaustively. */
@@ -106,7 +113,7 @@ export async function runBursts(factory: BackendFactory, bursts: readonly Burst[
       names.name(key);
     };
     for (const session of INITIAL_SESSIONS) {
-      const call: PlannedCall = { kind: 'generate', ...session };
+      const call: PlannedCall = { kind: 'generate', delay: 0, ...session };
       generated(await recorder.record(operationOf(call, ''), () => invoke(backend, call, '')));
     }
     groups.push({ label: 'initial sessions, one at a time', ids: recorder.entries.map((entry) => entry.id) });
@@ -122,6 +129,7 @@ export async function runBursts(factory: BackendFactory, bursts: readonly Burst[
         burst.calls.map((call) => {
           const key = known[('slot' in call ? call.slot : 0) % known.length]!;
           return {
+            delay: call.delay,
             operation: operationOf(call, key),
             call: () => invoke(backend, call, key),
             ...(call.kind === 'generate' ? { onResponse: generated } : {}),
