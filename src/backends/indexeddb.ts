@@ -4,8 +4,8 @@
  *
  * Layout: one object store `sessions` keyed by `[namespace, key]`, so instances with different
  * namespaces on one database never meet (SPEC §4), and one index `byExpiry` on
- * `[namespace, expiresAt]`, so finding the dead records of a namespace is a range scan that never
- * reads a live record or another namespace.
+ * `[namespace, expiresAt, key]`, so finding the dead records of a namespace is a range scan that
+ * never reads a live record or another namespace.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } from '../backend.js';
@@ -42,7 +42,7 @@ interface SessionSchema extends DBSchema {
   sessions: {
     key: [string, string];
     value: SessionRecord;
-    indexes: { byExpiry: [string, number] };
+    indexes: { byExpiry: [string, number, string] };
   };
 }
 
@@ -238,13 +238,16 @@ export class IndexedDbBackend implements Backend {
 
   /** Deletes up to `limit` dead records of this namespace, oldest first; resolves how many. */
   async #sweepDead(store: SessionStore, now: number, limit: number): Promise<number> {
-    // Dead means now > expiresAt (SPEC §1), so the range stops just below `now`, excluded.
+    // Dead means now > expiresAt (SPEC §1). Arrays compare element by element and a prefix sorts
+    // first, so [namespace, now] (excluded) lies below every [namespace, now, key]: the range holds
+    // exactly the entries with expiresAt < now.
     const dead = IDBKeyRange.bound([this.namespace, -Infinity], [this.namespace, now], false, true);
     const keys = await store.index(BY_EXPIRY).getAllKeys(dead, Number.isFinite(limit) ? limit : undefined);
     await Promise.all(keys.map((primaryKey) => store.delete(primaryKey)));
     return keys.length;
   }
 
+  /** Every index entry of this namespace (expiresAt is always a finite number). */
   #allOfNamespace(): IDBKeyRange {
     return IDBKeyRange.bound([this.namespace, -Infinity], [this.namespace, Infinity]);
   }
@@ -319,7 +322,9 @@ export class IndexedDbBackend implements Backend {
     const opening = openDB<SessionSchema>(this.name, DATABASE_VERSION, {
       upgrade(db) {
         const store = db.createObjectStore(STORE, { keyPath: ['namespace', 'key'] });
-        store.createIndex(BY_EXPIRY, ['namespace', 'expiresAt']);
+        // The key makes every index entry unique, so a range query stops at its bound even when
+        // thousands of records share one expiry instant (fake-indexeddb scans equal keys otherwise).
+        store.createIndex(BY_EXPIRY, ['namespace', 'expiresAt', 'key'], { unique: true });
       },
       // Another connection wants a new version (an upgrade, or deleteDatabase): let the running
       // transactions finish and step aside rather than block it; the next call opens again.
