@@ -86,18 +86,19 @@ export function liveKeys(state: BackendModel): string[] {
 
 /** Why `key` may not be returned by `generate` now, or `undefined` when it may (SPEC §2). */
 export function keyProblem(state: BackendModel, key: unknown): string | undefined {
+  // The rule only: the offending key is shown by the caller as the actual value.
   if (typeof key !== 'string') return `generate must resolve a string key, got ${typeof key} (SPEC §2)`;
   if (!MODEL_KEY_PATTERN.test(key)) {
     return key.length < 22 && /^[A-Za-z0-9_-]*$/.test(key)
-      ? `a generated key has at least 22 characters (128 bits), got ${key.length}: ${JSON.stringify(key)} (SPEC §2)`
-      : `a generated key uses only [A-Za-z0-9_-] (base64url, no padding), got ${JSON.stringify(key)} (SPEC §2)`;
+      ? `a generated key has at least 22 characters (128 bits), got ${key.length} (SPEC §2)`
+      : 'a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)';
   }
-  if (state.cleared.has(key)) return `a cleared key is never handed out again, got ${JSON.stringify(key)} (SPEC §2)`;
+  if (state.cleared.has(key)) return 'a cleared key is never handed out again (SPEC §2)';
   if (state.issued.has(key)) {
     const record = state.records.get(key);
     return record !== undefined && !isLiveAt(record, state.now)
-      ? `an expired key is never handed out again, got ${JSON.stringify(key)} (SPEC §2)`
-      : `a key is never handed out twice, got ${JSON.stringify(key)} again (SPEC §2)`;
+      ? 'an expired key is never handed out again (SPEC §2)'
+      : 'a key is never handed out twice (SPEC §2)';
   }
   return undefined;
 }
@@ -210,8 +211,8 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
     if (state.cleared.has(key) && record === undefined) return 'a cleared key reads not_found: clear removes the session (SPEC §4)';
     if (record !== undefined) {
       return state.now === record.expiresAt + 1
-        ? 'a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1, measured by the context clock)'
-        : 'an expired session reads not_found (SPEC §1: expired once now > expiresAt, measured by the context clock)';
+        ? `a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1, measured by the context clock)${previousHint(record, state.now)}`
+        : `an expired session reads not_found (SPEC §1: expired once now > expiresAt, measured by the context clock)${previousHint(record, state.now)}`;
     }
     return state.issued.has(key)
       ? 'a key that is gone reads not_found (SPEC §4)'
@@ -245,7 +246,11 @@ function explainPeriod(state: BackendModel, record: ModelRecord | undefined, exp
   if (actual > MODEL_MAX_PERIOD) {
     return 'expiry is measured only by the context clock: a remaining period over 400 days means it was not counted from clock.now() (SPEC §1, §4)';
   }
-  if (actual === expected + 1) return 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)';
+  if (actual === expected + 1) {
+    return record?.period === actual
+      ? 'the remaining period counts down and is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)'
+      : 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)';
+  }
   if (record?.period !== undefined && actual === record.period) {
     return 'the remaining period counts down: get reports what is left, not the period the session was stored with (SPEC §1)';
   }
@@ -256,14 +261,27 @@ function explainPeriod(state: BackendModel, record: ModelRecord | undefined, exp
   return 'the remaining period is Math.floor((expiresAt - now) / 1000), counted down from the last generate/set/touch (SPEC §1, §4)';
 }
 
-/** A hint on why a live session was lost: an earlier lifetime not restarted, or the default period not applied. */
-function defaultHint(record: ModelRecord | undefined, now: number): string {
-  if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) {
-    return '; it was past its previous expiry: set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)';
-  }
-  return record?.fromDefault === true
-    ? '; its lifetime came from an omitted expiry, which means defaultPeriod() at the time of the call (SPEC §4)'
+/** A hint when an expired session would still be live under its lifetime before the last set/touch. */
+function previousHint(record: ModelRecord, now: number): string {
+  return record.previousExpiresAt !== undefined && now <= record.previousExpiresAt
+    ? '; it was still within its previous lifetime: set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)'
     : '';
+}
+
+/**
+ * A hint on why a live session was lost: it was past its expiry before the last set/touch (that
+ * one did not restart the lifetime), or its lifetime came from an omitted expiry (the default period
+ * not applied). Both are named when both could be.
+ */
+function defaultHint(record: ModelRecord | undefined, now: number): string {
+  const hints: string[] = [];
+  if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) {
+    hints.push('it was past its previous expiry: set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)');
+  }
+  if (record?.fromDefault === true) {
+    hints.push('its lifetime came from an omitted expiry, which means defaultPeriod() at the time of the call (SPEC §4)');
+  }
+  return hints.length === 0 ? '' : `; ${hints.join('; or ')}`;
 }
 
 /** The rule a backend broke when `set`/`touch` on `key` answered `actual` where the model says `expected`. */
@@ -281,7 +299,7 @@ export function explainUpdate(
       return `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`;
     }
     if (record !== undefined) {
-      return `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)`;
+      return `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)${previousHint(record, state.now)}`;
     }
     return `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`;
   }

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import * as model from './backend-model.js';
+
+const T0 = 1_000_000;
+
+function withSession(options: { value?: string; expiry?: number }, key = 'A'.repeat(22)) {
+  return model.generate(model.initialBackendModel(T0, 3600), key, options).state;
+}
+
+describe('backend model: the expiry boundary (SPEC §1)', () => {
+  const key = 'A'.repeat(22);
+  const state = withSession({ value: 'v', expiry: 60 }, key);
+
+  it('stores expiresAt = now + period * 1000', () => {
+    expect(state.records.get(key)?.expiresAt).toBe(T0 + 60_000);
+  });
+
+  it('is live at now == expiresAt, with 0 s left', () => {
+    expect(model.get(model.advance(state, 60_000), key).result).toEqual({ status: 'ok', value: 'v', period: 0 });
+  });
+
+  it('is expired 1 ms after expiresAt', () => {
+    expect(model.get(model.advance(state, 60_001), key).result).toEqual({ status: 'not_found' });
+  });
+
+  it('rounds the remaining period down', () => {
+    expect(model.get(model.advance(state, 1), key).result).toEqual({ status: 'ok', value: 'v', period: 59 });
+    expect(model.get(model.advance(state, 59_999), key).result).toEqual({ status: 'ok', value: 'v', period: 0 });
+    expect(model.get(model.advance(state, 1_000), key).result).toEqual({ status: 'ok', value: 'v', period: 59 });
+  });
+
+  it('lives exactly one instant with expiry 0', () => {
+    const zero = withSession({ value: '', expiry: 0 }, key);
+    expect(model.get(zero, key).result).toEqual({ status: 'ok', value: '', period: 0 });
+    expect(model.get(model.advance(zero, 1), key).result).toEqual({ status: 'not_found' });
+  });
+
+  it('lists the instants around each expiry still ahead', () => {
+    expect(model.boundaryInstants(state)).toEqual([T0 + 59_999, T0 + 60_000, T0 + 60_001]);
+    expect(model.boundaryInstants(model.advance(state, 60_000))).toEqual([T0 + 60_000, T0 + 60_001]);
+  });
+});
+
+describe('backend model: operations (SPEC §3, §4)', () => {
+  const key = 'B'.repeat(22);
+
+  it('reads not_set for a session without a value, and "" as a value', () => {
+    expect(model.get(withSession({}, key), key).result).toEqual({ status: 'not_set' });
+    expect(model.get(withSession({ value: '' }, key), key).result).toEqual({ status: 'ok', value: '', period: 3600 });
+  });
+
+  it('takes the default period at the time of the call when expiry is omitted', () => {
+    const state = model.withDefaultPeriod(model.initialBackendModel(T0, 3600), 10);
+    const after = model.generate(state, key, { value: 'v' }).state;
+    expect(model.get(after, key).result).toEqual({ status: 'ok', value: 'v', period: 10 });
+  });
+
+  it('set and touch restart the lifetime of a live session only', () => {
+    const state = model.advance(withSession({ value: 'v', expiry: 10 }, key), 5_000);
+    const set = model.set(state, key, 'w', 100);
+    expect(set.result).toBe('ok');
+    expect(model.get(set.state, key).result).toEqual({ status: 'ok', value: 'w', period: 100 });
+    const touched = model.touch(set.state, key, 7);
+    expect(model.get(touched.state, key).result).toEqual({ status: 'ok', value: 'w', period: 7 });
+    const dead = model.advance(state, 5_001);
+    expect(model.set(dead, key, 'x').result).toBe('not_found');
+    expect(model.touch(dead, key).result).toBe('not_found');
+    expect(model.set(dead, key, 'x').state).toBe(dead);
+  });
+
+  it('touch keeps a missing value missing', () => {
+    const state = withSession({}, key);
+    expect(model.get(model.touch(state, key, 5).state, key).result).toEqual({ status: 'not_set' });
+  });
+
+  it('never revives a cleared key', () => {
+    const cleared = model.clear(withSession({ value: 'v' }, key), key).state;
+    expect(model.get(cleared, key).result).toEqual({ status: 'not_found' });
+    expect(model.set(cleared, key, 'v').result).toBe('not_found');
+    expect(model.touch(cleared, key).result).toBe('not_found');
+    expect(model.clear(cleared, 'never-seen').state).toBe(cleared);
+  });
+
+  it('forbids malformed, short, repeated, cleared and expired keys', () => {
+    const state = withSession({ value: 'v', expiry: 0 }, key);
+    expect(model.keyProblem(state, 'C'.repeat(22))).toBeUndefined();
+    expect(model.keyProblem(state, 'C'.repeat(21))).toMatch(/at least 22 characters/);
+    expect(model.keyProblem(state, `${'C'.repeat(22)}==`)).toMatch(/\[A-Za-z0-9_-\]/);
+    expect(model.keyProblem(state, key)).toMatch(/never handed out twice/);
+    expect(model.keyProblem(model.advance(state, 1), key)).toMatch(/expired key is never handed out again/);
+    expect(model.keyProblem(model.clear(state, key).state, key)).toMatch(/cleared key is never handed out again/);
+  });
+
+  it('validates periods as SPEC §1 says', () => {
+    for (const good of [0, 1, model.MODEL_MAX_PERIOD]) expect(model.isValidPeriod(good)).toBe(true);
+    for (const bad of [-1, 1.5, Number.NaN, Infinity, model.MODEL_MAX_PERIOD + 1, '60', null]) expect(model.isValidPeriod(bad)).toBe(false);
+  });
+});
+
+describe('backend model: explanations name the rule', () => {
+  const key = 'D'.repeat(22);
+  const state = withSession({ value: 'v', expiry: 60 }, key);
+
+  it('at the boundary', () => {
+    const at = model.advance(state, 60_000);
+    expect(model.explainGet(at, key, model.get(at, key).result, { status: 'not_found' })).toMatch(/live at now == expiresAt/);
+    const after = model.advance(state, 60_001);
+    expect(model.explainGet(after, key, model.get(after, key).result, { status: 'ok', value: 'v', period: 0 })).toMatch(/now > expiresAt/);
+  });
+
+  it('for periods rounded up, not counting down, or off the clock', () => {
+    const later = model.advance(state, 1_500);
+    const expected = model.get(later, key).result;
+    expect(model.explainGet(later, key, expected, { status: 'ok', value: 'v', period: 59 })).toMatch(/rounded down/);
+    expect(model.explainGet(later, key, expected, { status: 'ok', value: 'v', period: 60 })).toMatch(/counts down/);
+    expect(model.explainGet(later, key, expected, { status: 'ok', value: 'v', period: 200_000_000 })).toMatch(/context clock/);
+  });
+
+  it('for revived keys and "" taken as no value', () => {
+    const cleared = model.clear(state, key).state;
+    expect(model.explainUpdate(cleared, 'set', key, 'not_found', 'ok')).toMatch(/never revives a cleared key/);
+    const empty = withSession({ value: '' }, key);
+    expect(model.explainGet(empty, key, model.get(empty, key).result, { status: 'not_set' })).toMatch(/"" is a value/);
+  });
+});
