@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Backend, BackendFactory } from '../src/backend.js';
+import { MemoryBackend, memoryBackendFactory } from '../src/backends/memory.js';
+import { checkProperty } from './check.js';
+import { backendModelProperty } from './backend-model.js';
+import { errorsSurfacedProperty } from './errors-surfaced.js';
+import { reclaimingProperty } from './reclaiming.js';
+import { environmentRuns, runsFor } from './runs.js';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/** MemoryBackend without the optional parts a property may need. */
+function without(...methods: Array<'size' | 'sweep' | 'close'>): BackendFactory {
+  return (context) => {
+    const backend = new MemoryBackend({ clock: context.clock, namespace: context.namespace });
+    const view: Backend = {
+      defaultPeriod: () => backend.defaultPeriod(),
+      generate: (options) => backend.generate(options),
+      get: (key) => backend.get(key),
+      set: (key, value, options) => backend.set(key, value, options),
+      touch: (key, options) => backend.touch(key, options),
+      clear: (key) => backend.clear(key),
+    };
+    if (!methods.includes('size')) view.size = () => backend.size();
+    if (!methods.includes('sweep')) view.sweep = () => backend.sweep();
+    if (!methods.includes('close')) view.close = () => backend.close();
+    return view;
+  };
+}
+
+describe('runs: one place reads SESS_RUNS', () => {
+  it('takes options.runs, else SESS_RUNS, else the default', () => {
+    expect(runsFor({ defaultRuns: 7 })).toBe(7);
+    vi.stubEnv('SESS_RUNS', '1000');
+    expect(environmentRuns()).toBe(1000);
+    expect(runsFor({ defaultRuns: 7 })).toBe(1000);
+    expect(runsFor({ defaultRuns: 7 }, { runs: 3 })).toBe(3);
+  });
+
+  it('rejects a SESS_RUNS that is not a whole number of runs, naming it', () => {
+    vi.stubEnv('SESS_RUNS', 'lots');
+    expect(() => runsFor({ defaultRuns: 7 })).toThrow(/SESS_RUNS must be a whole number of runs >= 1, got "lots"/);
+    vi.stubEnv('SESS_RUNS', '0');
+    expect(() => runsFor({ defaultRuns: 7 })).toThrow(RangeError);
+  });
+
+  it('is what checkProperty runs', async () => {
+    vi.stubEnv('SESS_RUNS', '5');
+    const report = await checkProperty(backendModelProperty, memoryBackendFactory);
+    expect(report.runs).toBe(5);
+  });
+});
+
+describe('checkProperty', () => {
+  it('reports a property the backend cannot take as not checked, never as passed', async () => {
+    const report = await checkProperty(reclaimingProperty, without('size', 'sweep'));
+    expect(report).toMatchObject({ name: 'reclaiming', verdict: 'not_checked', runs: 0, notChecked: 'backend has no size()/sweep()' });
+  });
+
+  it('says what errors-surfaced left out for a backend without close()', async () => {
+    const report = await checkProperty(errorsSurfacedProperty, without('close'), { runs: 5 });
+    expect(report.verdict).toBe('passed');
+    expect(report.note).toMatch(/no close\(\): checked invalid expiries only/);
+  });
+
+  it('turns a failure into numbered steps, a snippet and a replay path', async () => {
+    // A backend whose get forgets the value: caught on the first read of a stored value.
+    const forgetful: BackendFactory = async (context) => {
+      const backend = await without()(context);
+      return {
+        ...backend,
+        get: async (key: string) => {
+          const found = await backend.get(key);
+          return found.status === 'ok' ? { ...found, value: found.value.slice(1) } : found;
+        },
+      };
+    };
+    const report = await checkProperty(backendModelProperty, forgetful, { runs: 200 });
+    expect(report.verdict).toBe('failed');
+    const failure = report.failure!;
+    expect(failure.message).toMatch(/^values are stored and returned exactly/);
+    expect(failure.steps[0]).toMatch(/^1\. k1 = generate\(value /);
+    expect(failure.steps.at(-1)).toMatch(/^\d+\. get\(k1\)[\s\S]*expected: ok[\s\S]*actual: {3}ok/);
+    expect(failure.snippet).toMatch(/^\/\/ Reproduces the backend-model failure/);
+    expect(failure.snippet).toContain("import { ManualClock } from 'sess';");
+    expect(failure.snippet).toMatch(/const k1 = await backend\.generate\(\{ value: /);
+    expect(failure.shrinks).toBeGreaterThan(0);
+    const replay = await checkProperty(backendModelProperty, forgetful, { seed: report.seed, path: failure.path });
+    expect(replay.failure?.steps).toEqual(failure.steps);
+  });
+
+  it('reports an error that is not a wrong answer (a factory that throws) with its message', async () => {
+    const throwing: BackendFactory = () => {
+      throw new Error('cannot connect to the store');
+    };
+    const report = await checkProperty(backendModelProperty, throwing, { runs: 3 });
+    expect(report.verdict).toBe('failed');
+    expect(report.failure?.message).toMatch(/cannot connect to the store/);
+    expect(report.failure?.snippet).toMatch(/No snippet/);
+  });
+});
