@@ -11,6 +11,9 @@ import { namespaceIsolationProperty } from './namespace-isolation.js';
 import { reclaimingProperty } from './reclaiming.js';
 import { valuesProperty } from './values.js';
 import type { ConformanceProperty } from './property.js';
+import { linearizability } from './concurrency.js';
+import { managerRaces } from './concurrency-races.js';
+import { faults } from './faults-property.js';
 
 export { checkProperty } from './check.js';
 export type { CheckOptions, ConformanceProperty, FailureReport, PreparedProperty, PropertyReport } from './property.js';
@@ -29,5 +32,7 @@ export const conformanceProperties: ConformanceProperty[] = [
   namespaceIsolationProperty,
   reclaimingProperty,
   errorsSurfacedProperty,
-  // Concurrency engineer: append linearizability, manager-races and faults here, in that order.
+  linearizability,
+  managerRaces,
+  faults,
 ];
