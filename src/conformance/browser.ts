@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PropertyReport } from '../../properties/property.js';
+import { environmentRuns } from '../../properties/runs.js';
 import { CliUsageError, EXIT_FAILED, EXIT_USAGE, finishRun, makeReporter, stackWithCauses, type CliIo, type CliOptions } from './cli.js';
 import { resolveTarget } from './targets.js';
 import type { ConformanceReport, PropertySummary } from './runner.js';
@@ -114,8 +115,10 @@ async function loadBrowserTools(): Promise<BrowserTools> {
  */
 function writeEntry(dir: string, target: ReturnType<typeof resolveTarget>, options: CliOptions): string {
   const modulePath = target.kind === 'builtin' ? target.backend.modulePath : target.path;
+  const runs = options.runs ?? environmentRuns();
   const runOptions = {
-    ...(options.runs !== undefined && { runs: options.runs }),
+    // The page has no process.env: SESS_RUNS is read here, so that it means the same in both modes.
+    ...(runs !== undefined && { runs }),
     ...(options.seed !== undefined && { seed: options.seed }),
     ...(options.path !== undefined && { path: options.path }),
     ...(options.only !== undefined && { only: options.only }),
@@ -183,8 +186,9 @@ async function bundleForBrowser(rolldown: BrowserTools['rolldown'], entry: strin
     throw new CliUsageError(`could not bundle ${label} for the browser: ${firstLine(problems[0] ?? (error as Error).message)}`);
   }
   try {
-    if (problems.length > 0) throw new CliUsageError(`could not bundle ${label} for the browser: ${firstLine(problems[0]!)}`);
     const { output } = await build.generate({ format: 'esm', codeSplitting: false, sourcemap: true });
+    // rolldown resolves (and logs) while generating, so the check comes after.
+    if (problems.length > 0) throw new CliUsageError(`could not bundle ${label} for the browser: ${firstLine(problems[0]!)}`);
     const chunk = output[0];
     if (chunk.map === null || chunk.map === undefined) throw new Error('rolldown produced no source map');
     return { code: chunk.code, map: { sources: chunk.map.sources.map((source) => resolveSource(cwd, source)), mappings: chunk.map.mappings } };
@@ -350,6 +354,7 @@ class Workspace {
       if (path === '/') response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       else if (path === '/bundle.js') response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(code);
       else if (path === '/bundle.js.map') response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: 3, ...bundle.map }));
+      else if (path === '/favicon.ico') response.writeHead(204).end();
       else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

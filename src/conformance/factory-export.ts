@@ -28,14 +28,15 @@ export function pickFactory(module: unknown, exportName: string, moduleLabel: st
   if (typeof candidate === 'function') return candidate as BackendFactory;
 
   const found = exportedNames(namespace);
-  const where = exportName === 'default' ? 'a default export' : `an export named '${exportName}'`;
-  const what = candidate === undefined ? 'none' : `a ${typeof candidate}`;
+  // jiti's interop may present the module itself as `default`: that is "no default export" too.
+  const where = exportName === 'default' ? 'its default export' : `export '${exportName}'`;
+  const what = candidate === undefined || typeof candidate === 'object' ? '' : ` (${where} is a ${typeof candidate})`;
   const hint =
     exportName === 'default'
       ? `export your BackendFactory as default, or name it with --export NAME`
       : `check the name given to --export`;
   throw new BackendFactoryError(
-    `${moduleLabel} has ${where} that is ${what}, not a BackendFactory function ` +
+    `${moduleLabel} has no BackendFactory function as ${where}${what} ` +
       `(it exports: ${found.length > 0 ? found.join(', ') : 'nothing'}): ${hint}`,
   );
 }

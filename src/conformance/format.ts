@@ -47,7 +47,7 @@ export const VERDICT_MARK: Record<PropertyReport['verdict'], string> = { passed:
  */
 export function formatResultLine(report: PropertyReport, nameWidth = report.name.length, style: TextStyle = plainStyle): string {
   const name = report.name.padEnd(nameWidth);
-  const time = style.dim(formatDuration(report.durationMs).padStart(8));
+  const time = `  ${style.dim(formatDuration(report.durationMs).padStart(8))}`;
   switch (report.verdict) {
     case 'passed':
       return `${style.ok(VERDICT_MARK.passed)} ${name}  ${plural(report.runs, 'run').padStart(10)}${time}`;

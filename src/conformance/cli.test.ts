@@ -1,0 +1,348 @@
+/**
+ * The built `sess-conformance` command, spawned as a user runs it: exit codes, output, the
+ * fixture gallery's verdicts, replay, a store author's own project, and --browser in Chromium.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conformanceProperties } from '../../properties/index.js';
+import type { ConformanceReport } from './runner.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'dist/src/conformance/bin.js');
+/**
+ * The gallery runs each property's default number of runs: the verdict a store author would get,
+ * and what the properties' defaults are sized to catch every time.
+ */
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; command?: string[] } = {}): Promise<CliRun> {
+  const [command, ...prefix] = options.command ?? [process.execPath, bin];
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command!, [...prefix, ...args], {
+      cwd: options.cwd ?? root,
+      // CI/NO_COLOR from the outer run must not change what is asserted; SESS_RUNS neither.
+      env: { ...process.env, CI: '', NO_COLOR: '', SESS_RUNS: '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/** The CLI under test is the built one: build it (tsc writes only what changed). */
+beforeAll(async () => {
+  try {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: root });
+  } catch (error) {
+    // Another engineer's half-written file may fail the type check while everything still emits.
+    if (!existsSync(bin)) throw error;
+  }
+}, 180_000);
+
+const scratch = mkdtempSync(join(tmpdir(), 'sess-cli-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function scratchModule(name: string, source: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, source);
+  return path;
+}
+
+/** A setup error: exit 2, one line on stderr saying what to fix, nothing on stdout, no stack. */
+function expectSetupError(run: CliRun, pattern: RegExp): void {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^sess-conformance: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('sess-conformance with no target', () => {
+  it('checks the built-in memory backend, every property, and exits 0', async () => {
+    const run = await runCli([]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    for (const property of conformanceProperties) {
+      expect(run.stdout).toMatch(new RegExp(`^[✓–] ${property.name} `, 'm'));
+    }
+    expect(run.stdout).toMatch(/^PASS \d+ propert(y|ies) held/m);
+    // Piped: no progress indicator and no colour.
+    expect(run.stdout).not.toMatch(/[\r\x1b]/);
+  }, 60_000);
+});
+
+describe('sess-conformance informational options', () => {
+  it('--list names every property with what it checks', async () => {
+    const run = await runCli(['--list']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(conformanceProperties.map((p) => p.name));
+    for (const property of conformanceProperties) expect(run.stdout).toContain(property.summary);
+  });
+
+  it('--list --json is the list as JSON', async () => {
+    const run = await runCli(['--list', '--json']);
+    const list = JSON.parse(run.stdout) as Array<{ name: string; defaultRuns: number }>;
+    expect(list.map((p) => p.name)).toEqual(conformanceProperties.map((p) => p.name));
+    expect(list.every((p) => p.defaultRuns >= 1)).toBe(true);
+  });
+
+  it('--help shows the usage, every option and the exit codes', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: sess-conformance \[target\] \[options\]/);
+    for (const option of ['--runs', '--seed', '--path', '--only', '--export', '--browser', '--json', '--list', '--verbose', '--help', '--version']) {
+      expect(run.stdout).toContain(option);
+    }
+    expect(run.stdout).toMatch(/0 every property held\s+1 a property failed\s+2 the run could not start/);
+  });
+
+  it('--version prints the package version', async () => {
+    const run = await runCli(['--version']);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(run).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it('--json prints only the report on stdout', async () => {
+    const run = await runCli(['memory', '--json', '--runs', '3', '--seed', '77']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as ConformanceReport & { target: string; browser: boolean };
+    expect(report).toMatchObject({ target: 'memory', browser: false, verdict: 'passed', seed: 77, failed: 0 });
+    expect(report.properties.map((p) => p.name)).toEqual(conformanceProperties.map((p) => p.name));
+    for (const property of report.properties) {
+      expect(property).toMatchObject({ seed: 77 });
+      expect(['passed', 'not_checked']).toContain(property.verdict);
+      expect(typeof property.durationMs).toBe('number');
+      if (property.verdict === 'passed') expect(property.runs).toBe(3);
+    }
+    expect(report.passed + report.notChecked).toBe(conformanceProperties.length);
+  });
+
+  it('--only runs just the named properties, in suite order', async () => {
+    const names = conformanceProperties.map((p) => p.name).slice(0, 2).reverse();
+    const run = await runCli(['--json', '--runs', '2', '--only', names.join(',')]);
+    const report = JSON.parse(run.stdout) as ConformanceReport;
+    expect(report.properties.map((p) => p.name)).toEqual([...names].reverse());
+  });
+});
+
+describe('sess-conformance setup errors exit 2 with one line saying what to fix', () => {
+  it('a missing file', async () => {
+    expectSetupError(await runCli(['./no-such-store.ts']), /no such file: .*no-such-store\.ts/);
+  });
+
+  it('an unknown built-in name', async () => {
+    expectSetupError(await runCli(['mongo']), /unknown target 'mongo'.*memory, indexeddb, redis/);
+  });
+
+  it('a file of another kind', async () => {
+    expectSetupError(await runCli([scratchModule('store.json', '{}')]), /must end in \.ts/);
+  });
+
+  it('a module without a default export', async () => {
+    const path = scratchModule('named-only.ts', 'export const storeFactory = () => ({});\n');
+    expectSetupError(await runCli([path]), /has no BackendFactory function as its default export \(it exports: storeFactory\): .*--export NAME/);
+  });
+
+  it('an --export name that is not there', async () => {
+    const path = scratchModule('named-only-2.ts', 'export const storeFactory = () => ({});\n');
+    expectSetupError(await runCli([path, '--export', 'nope']), /no BackendFactory function as export 'nope' \(it exports: storeFactory\)/);
+  });
+
+  it('a module that fails to load', async () => {
+    const path = scratchModule('broken-import.ts', "import { x } from './not-there.js';\nexport default () => x;\n");
+    expectSetupError(await runCli([path]), /could not load .*broken-import\.ts: /);
+  });
+
+  it('a factory that throws', async () => {
+    const path = scratchModule('throwing.ts', "export default () => { throw new Error('cannot reach the database'); };\n");
+    expectSetupError(await runCli([path]), /the backend factory threw: cannot reach the database/);
+  });
+
+  it('a factory that throws, with --verbose, also shows the stack', async () => {
+    const path = scratchModule('throwing-verbose.ts', "export default () => { throw new Error('cannot reach the database'); };\n");
+    const run = await runCli([path, '--verbose']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^sess-conformance: the backend factory threw: cannot reach the database\n/);
+    expect(run.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('a factory that returns something other than a backend', async () => {
+    const path = scratchModule('not-a-backend.ts', 'export default async () => ({ get() {} });\n');
+    expectSetupError(await runCli([path]), /returned an object without defaultPeriod, generate, set, touch, clear\(\)/);
+  });
+
+  it.each([
+    [['--runs', '0'], /--runs needs a whole number >= 1, got '0'/],
+    [['--runs', 'many'], /--runs needs a whole number >= 1, got 'many'/],
+    [['--seed', '1.5'], /--seed needs a whole number, got '1.5'/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+    [['a.ts', 'b.ts'], /expected at most one target, got 2/],
+    [['--only', 'no-such-property'], /unknown property 'no-such-property': the properties are /],
+    [['--path', '1:2'], /--path replays one failure: give it with --seed and exactly one --only name/],
+    [['redis', '--browser'], /redis needs a TCP connection/],
+  ])('usage: %j', async (args, pattern) => {
+    expectSetupError(await runCli(args), pattern);
+  });
+
+  it('--export takes the factory from a named export', async () => {
+    const path = scratchModule('named.ts', "export { memoryBackendFactory as storeFactory } from " + JSON.stringify(join(root, 'src/backends/memory.ts')) + ';\n');
+    const run = await runCli([path, '--export', 'storeFactory', '--runs', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'passed' });
+  });
+});
+
+interface Expectation {
+  verdict: 'passes' | 'fails';
+  property?: string;
+  bug?: string;
+}
+
+const galleryDir = join(root, 'fixtures/backends');
+const gallery = readdirSync(galleryDir)
+  .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+  .sort();
+
+/** Reports of the gallery's broken fixtures, kept for the replay test. */
+const caught = new Map<string, { report: ConformanceReport; property: string }>();
+
+describe('the fixture gallery: the CLI gives every backend its expected verdict', () => {
+  it('has fixtures', () => {
+    expect(gallery.length).toBeGreaterThan(0);
+  });
+
+  it.each(gallery)('%s', async (file) => {
+    const { expectation } = (await import(pathToFileURL(join(galleryDir, file)).href)) as { expectation: Expectation };
+    const run = await runCli([`./fixtures/backends/${file}`, '--json']);
+    const report = JSON.parse(run.stdout || '{}') as ConformanceReport;
+    const failed = (report.properties ?? []).filter((p) => p.verdict === 'failed');
+    const summary = `${file}: exit ${run.code}, failed ${failed.map((p) => p.name).join(', ') || 'nothing'}; ${run.stderr}`;
+    if (expectation.verdict === 'passes') {
+      expect(run.code, summary).toBe(0);
+      expect(report.verdict).toBe('passed');
+      return;
+    }
+    expect(run.code, summary).toBe(1);
+    const failure = failed.find((p) => p.name === expectation.property);
+    expect(failure, `${summary}; expected ${expectation.property} to catch: ${expectation.bug}`).toBeDefined();
+    // The counterexample names the broken rule (a SPEC section), and shows the steps to it.
+    expect(failure!.failure!.message).toMatch(/SPEC §\d/);
+    expect(failure!.failure!.steps.length).toBeGreaterThan(0);
+    expect(failure!.failure!.snippet).not.toBe('');
+    caught.set(file, { report, property: expectation.property! });
+  }, 120_000);
+});
+
+describe('replay', () => {
+  it('--only with the printed --seed and --path reproduces the same failure', async () => {
+    const [file, { report, property }] = [...caught.entries()][0] ?? [];
+    expect(file, 'a broken fixture was caught in the gallery').toBeDefined();
+    const original = report!.properties.find((p) => p.name === property)!;
+    const run = await runCli([`./fixtures/backends/${file}`, '--json', '--only', property!, '--seed', String(original.seed), '--path', original.failure!.path]);
+    expect(run.code).toBe(1);
+    const replayed = (JSON.parse(run.stdout) as ConformanceReport).properties[0]!;
+    expect(replayed.failure!.message).toBe(original.failure!.message);
+    expect(replayed.failure!.steps).toEqual(original.failure!.steps);
+  }, 60_000);
+
+  it('the text output prints the failure in full and a replay command that reproduces it', async () => {
+    const [file, { property }] = [...caught.entries()][0] ?? [];
+    expect(file, 'a broken fixture was caught in the gallery').toBeDefined();
+    const run = await runCli([`./fixtures/backends/${file}`, '--only', property!]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`^✗ ${property}\\s+failed after \\d+ runs?`, 'm'));
+    expect(run.stdout).toMatch(/^ {2}Shortest sequence found \(\d+ steps?/m);
+    expect(run.stdout).toMatch(/^ {4}1\. /m);
+    expect(run.stdout).toMatch(/^ {2}As TypeScript:\n {4}\S/m);
+    const command = /^ {4}(npx sess-conformance .*)$/m.exec(run.stdout)?.[1];
+    expect(command).toMatch(new RegExp(`^npx sess-conformance \\./fixtures/backends/${file} --only ${property} --seed \\d+ --path [\\d:]+$`));
+    const [, , ...args] = command!.split(' ');
+    const replay = await runCli(args);
+    expect(replay.code).toBe(1);
+    const message = (text: string) => text.slice(text.indexOf(`✗ ${property} failed`)).split('\n').slice(1, 4).join('\n');
+    expect(message(replay.stdout)).toBe(message(run.stdout));
+  }, 60_000);
+});
+
+describe("a store author's own project", () => {
+  /** A copy of fixtures/external/<name> with `sess` linked in, as `npm install` would leave it. */
+  function project(name: string, module: string): string {
+    const dir = join(scratch, `project-${name}-${module.replace(/[^\w-]/g, '_')}`);
+    cpSync(join(root, 'fixtures/external', name), dir, { recursive: true });
+    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(root, join(dir, 'node_modules/sess'), 'dir');
+    symlinkSync('../sess/dist/src/conformance/bin.js', join(dir, 'node_modules/.bin/sess-conformance'));
+    return dir;
+  }
+
+  it.each([
+    ['esm-store', './kv-store.ts'],
+    ['cjs-store', './map-store.ts'],
+    ['cjs-store', './map-store.cjs'],
+  ])('%s: npx sess-conformance %s passes', async (name, module) => {
+    const cwd = project(name, module);
+    const run = await runCli([module, '--runs', '20'], { cwd, command: ['npx', '--no', 'sess-conformance'] });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^PASS /m);
+  }, 90_000);
+});
+
+describe('sess-conformance --browser (Chromium)', () => {
+  const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+  it('finds Chromium', () => {
+    expect(existsSync(chromium), `no Chromium at ${chromium}: apt-get install chromium, or set CHROMIUM_PATH`).toBe(true);
+  });
+
+  it('with no target runs the built-in IndexedDB backend in Chromium, and cleans its temp folder', async () => {
+    const tmp = mkdtempSync(join(scratch, 'tmp-'));
+    // A folder left by a run that was killed: its owner process is gone.
+    const stale = join(tmp, 'sess-conformance-stale');
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'owner.pid'), '999999999');
+    const run = await runCli(['--browser', '--runs', '10'], { env: { TMPDIR: tmp } });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    for (const property of conformanceProperties) {
+      expect(run.stdout).toMatch(new RegExp(`^[✓–] ${property.name} `, 'm'));
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 120_000);
+
+  it('catches a broken fixture in Chromium, with a browser replay command', async () => {
+    const [file, { property }] = [...caught.entries()][0] ?? [];
+    expect(file, 'a broken fixture was caught in the gallery').toBeDefined();
+    const run = await runCli([`./fixtures/backends/${file}`, '--browser', '--only', property!]);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`^✗ ${property} `, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`npx sess-conformance \\./fixtures/backends/${file} --browser --only ${property} --seed \\d+ --path`));
+  }, 120_000);
+
+  it('reports a module that throws at import time as a load error (exit 2)', async () => {
+    const path = scratchModule('throws-on-import.ts', "throw new Error('no config found');\nexport default () => null;\n");
+    expectSetupError(await runCli([path, '--browser']), /could not load .*throws-on-import\.ts in Chromium: no config found/);
+  }, 120_000);
+
+  it('reports a module whose import cannot be resolved for the browser (exit 2)', async () => {
+    const path = scratchModule('missing-package.ts', "import { thing } from 'no-such-package-anywhere';\nexport default () => thing;\n");
+    expectSetupError(await runCli([path, '--browser']), /could not bundle .*missing-package\.ts for the browser: .*no-such-package-anywhere/);
+  }, 120_000);
+});
