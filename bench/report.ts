@@ -91,3 +91,24 @@ export function formatTable(results: BenchResults): string {
   if (notes.length > 0) lines.push('', 'notes:', ...notes);
   return lines.join('\n');
 }
+
+/** The results as a Markdown table (for the README): one row per figure and per target. */
+export function formatMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const lines = [
+    `Measured ${results.date.slice(0, 10)} on ${m.cpuModel} (${m.cpus} cpus, ${m.memoryGiB} GiB, shared with other jobs), ${m.platform}/${m.arch}, Node ${m.node}${results.quick ? ' — QUICK mode, not worth quoting' : ''}.`,
+    '',
+    '| case | figure | value | target |',
+    '| --- | --- | ---: | --- |',
+  ];
+  for (const r of results.cases) {
+    if (r.status === 'skipped') {
+      lines.push(`| ${r.id} | skipped: ${cell(r.skipped)} | | |`);
+      continue;
+    }
+    for (const f of r.figures) lines.push(`| ${r.id} | ${cell(f.name)} | ${`${formatNumber(f.value)} ${f.unit}`.trimEnd()} | |`);
+    for (const t of r.targets) lines.push(`| ${r.id} | ${cell(t.goal)} | ${formatNumber(t.measured)} | ${t.met ? 'met' : '**not met**'} |`);
+  }
+  return lines.join('\n');
+}

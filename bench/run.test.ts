@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatTable, type BenchResults } from './report.js';
+import { formatMarkdown, formatTable, type BenchResults } from './report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
@@ -92,5 +92,13 @@ describe('formatTable', () => {
     expect(table).toContain('skipped: Redis unreachable at redis://127.0.0.1:6379');
     expect(table).toContain('- request-cycle: a note');
     expect(table).not.toContain('QUICK');
+  });
+
+  it('renders the same results as a Markdown table for the README, with the machine and date above it', () => {
+    const markdown = formatMarkdown(results).split('\n');
+    expect(markdown[0]).toBe('Measured 2026-11-26 on Test CPU (2 cpus, 24 GiB, shared with other jobs), linux/x64, Node v20.20.2.');
+    expect(markdown).toContain('| request-cycle | express-session / sess | 12.3 x | |');
+    expect(markdown).toContain('| request-cycle | sess / floor <= 2 | 3.5 | **not met** |');
+    expect(markdown).toContain('| redis | skipped: Redis unreachable at redis://127.0.0.1:6379 | | |');
   });
 });

@@ -6,11 +6,13 @@
  *     npm run bench -- --quick            tiny budgets, for smoke checks (or BENCH_QUICK=1)
  *     npm run bench -- --json             the JSON on stdout instead of the table
  *     npm run bench -- --list             case ids
+ *     npm run bench -- --markdown         the table as Markdown (for the README)
+ *     npm run bench -- --from <file.json> --markdown   re-print saved results without running
  *
  * Progress goes to stderr. Exit code 0 when every case ran or was skipped, 1 when one threw, 2 on
  * a usage error. Missed targets do not change the exit code: this is a benchmark, not a test.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +25,7 @@ import { memoryChurn, memoryFootprint } from './cases/memory.js';
 import { redisCycle } from './cases/redis.js';
 import { requestCycle } from './cases/request-cycle.js';
 import { FULL, QUICK } from './compare.js';
-import { formatTable, type BenchResults, type CaseResult } from './report.js';
+import { formatMarkdown, formatTable, type BenchResults, type CaseResult } from './report.js';
 
 /** Every case, in report order. */
 export const cases: readonly BenchCase[] = [
@@ -44,6 +46,8 @@ interface Arguments {
   quick: boolean;
   json: boolean;
   list: boolean;
+  markdown: boolean;
+  from: string | undefined;
   output: string;
 }
 
@@ -55,6 +59,8 @@ function parseArguments(argv: readonly string[]): Arguments {
     quick: process.env['BENCH_QUICK'] === '1',
     json: false,
     list: false,
+    markdown: false,
+    from: undefined,
     output: path.join(root, 'bench', 'results.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -62,10 +68,12 @@ function parseArguments(argv: readonly string[]): Arguments {
     if (argument === '--quick') parsed.quick = true;
     else if (argument === '--json') parsed.json = true;
     else if (argument === '--list') parsed.list = true;
-    else if (argument === '--only' || argument === '--output') {
+    else if (argument === '--markdown') parsed.markdown = true;
+    else if (argument === '--only' || argument === '--output' || argument === '--from') {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${argument} needs a value`);
       if (argument === '--only') parsed.only.push(value);
+      else if (argument === '--from') parsed.from = path.resolve(value);
       else parsed.output = path.resolve(value);
     } else throw new UsageError(`unknown argument ${JSON.stringify(argument)}`);
   }
@@ -133,13 +141,18 @@ async function main(): Promise<number> {
     for (const c of cases) process.stdout.write(`${c.id.padEnd(20)} ${c.title}\n`);
     return 0;
   }
+  if (args.from !== undefined) {
+    const saved = JSON.parse(readFileSync(args.from, 'utf8')) as BenchResults;
+    process.stdout.write(`${args.markdown ? formatMarkdown(saved) : formatTable(saved)}\n`);
+    return 0;
+  }
   const { results, failed } = await runBench(args);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   if (args.json) {
     process.stdout.write(json);
   } else {
     writeFileSync(args.output, json);
-    process.stdout.write(`${formatTable(results)}\n\nfigures written to ${path.relative(process.cwd(), args.output) || args.output}\n`);
+    process.stdout.write(`${args.markdown ? formatMarkdown(results) : formatTable(results)}\n\nfigures written to ${path.relative(process.cwd(), args.output) || args.output}\n`);
   }
   if (failed.length > 0) process.stderr.write(`bench: case(s) failed: ${failed.join(', ')}\n`);
   return failed.length > 0 ? 1 : 0;
