@@ -71,7 +71,9 @@ function resolveHeader(world: ManagerWorld, choice: CookieHeaderChoice) {
 function codeHeader(header: string, labels: Map<string, string>): string {
   let code = header.replace(/[`\\$]/g, (c) => `\\${c}`);
   for (const [key, label] of labels) code = code.split(key).join(`\${${label}}`);
-  return code.length > 300 && /^(.)\1+$/.test(header) ? codeString(header) : `\`${code}\``;
+  // Over-long values are runs of one letter: write them as repeat() so the snippet stays readable.
+  code = code.replace(/(L)\1{99,}/g, (run) => `\${'L'.repeat(${run.length})}`);
+  return `\`${code}\``;
 }
 
 /** Exact equality of a real session with the model's record. */
