@@ -14,8 +14,10 @@ import {
   initialWorld,
   SetCommand,
   TouchCommand,
+  resolveKey,
   type BackendUnderTest,
   type BackendWorld,
+  type KeyChoice,
   type ModelStep,
 } from './backend-commands.js';
 import { openBackend, setupCode } from './fresh-backend.js';
@@ -26,6 +28,8 @@ type Side = 'a' | 'b';
 interface TwoWorlds {
   a: BackendWorld;
   b: BackendWorld;
+  /** Keys that one instance handed to the other: a wrong answer about them breaks isolation. */
+  crossed: Set<string>;
 }
 interface TwoBackends {
   a: BackendUnderTest;
@@ -51,11 +55,14 @@ class OnSide implements Step {
   async run(worlds: TwoWorlds, reals: TwoBackends): Promise<void> {
     const own = worlds[this.side];
     const view: BackendWorld = this.crossKeys ? { ...own, keys: worlds[other(this.side)].keys, label: `${other(this.side)}k` } : own;
+    const choice = (this.inner as { choice?: KeyChoice }).choice;
+    const key = choice === undefined ? undefined : resolveKey(view, choice).key;
+    if (this.crossKeys && key !== undefined) worlds.crossed.add(key);
     try {
       await this.inner.run(view, reals[this.side]);
     } catch (error) {
-      // A wrong answer about the other instance's key: name the rule at stake, then the step's own.
-      if (this.crossKeys && error instanceof PropertyFailure) {
+      // A wrong answer about a key the other instance was given: name the rule at stake, then the step's own.
+      if (error instanceof PropertyFailure && key !== undefined && worlds.crossed.has(key)) {
         throw new PropertyFailure(`${RULE}: ${error.rule}`, error.message.slice(error.rule.length + 1), error.steps, error.snippet);
       }
       throw error;
@@ -121,7 +128,11 @@ export const namespaceIsolationProperty: ConformanceProperty = {
           const b = { ...a, backend: await factory({ clock: a.clock, namespace: `${a.namespace}-other` }), namespace: `${a.namespace}-other` };
           try {
             const trace = new Trace('namespace-isolation', setupCode(['a', 'b']));
-            const worlds: TwoWorlds = { a: initialWorld(a.backend, a.clock.now(), 'ak'), b: initialWorld(b.backend, a.clock.now(), 'bk') };
+            const worlds: TwoWorlds = {
+              a: initialWorld(a.backend, a.clock.now(), 'ak'),
+              b: initialWorld(b.backend, a.clock.now(), 'bk'),
+              crossed: new Set(),
+            };
             const reals: TwoBackends = { a: { backend: a.backend, clock: a.clock, trace, name: 'a' }, b: { backend: b.backend, clock: a.clock, trace, name: 'b' } };
             await fc.asyncModelRun(() => ({ model: worlds, real: reals }), commands);
           } finally {
