@@ -212,7 +212,7 @@ export async function runRaces(factory: BackendFactory, races: readonly RaceRoun
     const history = recorder.close();
     const result = checkBackendHistory(history, START_INSTANT);
     if (!result.linearizable) {
-      reportNonLinearizable(result, { history, groups: [], keys }, '', story.told('every operation is atomic per key (SPEC §4)'));
+      reportNonLinearizable(result, { history, groups: [], keys }, story.told('every operation is atomic per key (SPEC §4)'));
     }
   });
 }

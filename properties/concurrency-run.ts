@@ -190,7 +190,7 @@ export function runStepsAndSnippet(run: RunRecord, title: string, rule: string):
       burstNumber += 1;
       steps.push(`${steps.length + 1}. ${group.label}, started in this order:\n${entries.map((entry) => `     ${callText(entry, run.keys)}`).join('\n')}`);
       const name = `burst${burstNumber}`;
-      code.push(`// ${group.label}: started together, in the order the scheduler chose`);
+      code.push(`// ${group.label}: started together, in this order (the property spaced them a few microtask turns apart)`);
       code.push(`const ${name} = await Promise.allSettled([`);
       for (const entry of entries) code.push(`  ${operationCode(entry.operation, run.keys)},`);
       code.push(']);');
@@ -225,7 +225,6 @@ export function runStepsAndSnippet(run: RunRecord, title: string, rule: string):
 export function reportNonLinearizable(
   result: Extract<LinearizabilityResult, { linearizable: false }>,
   run: RunRecord,
-  schedulerLog: string,
   /** The run as its property tells it (manager steps), instead of the backend calls of `run.groups`. */
   story?: { title: string; steps: string[]; snippet: string },
 ): never {
@@ -239,8 +238,8 @@ export function reportNonLinearizable(
     renderTimeline(onKey, run.keys, new Set(result.stuckAt)),
   ].join('\n');
   const { steps, snippet } = story ?? runStepsAndSnippet(run, 'linearizability', rule);
-  const detail = [explanation, timeline, ...(schedulerLog === '' ? [] : [`scheduler: ${schedulerLog}`])].join('\n\n');
-  throw new PropertyFailure(rule, detail, steps, snippet, timeline);
+  // The timeline goes in its own field (the CLI and the JSON report show it), not in the message.
+  throw new PropertyFailure(rule, explanation, steps, snippet, timeline);
 }
 
 /**
@@ -276,6 +275,6 @@ export class Story {
   /** Throws the failure: `rule` broken, `detail` saying expected vs actual. */
   fail(rule: string, detail: string, timeline?: string): never {
     const { steps, snippet } = this.told(rule);
-    throw new PropertyFailure(rule, timeline === undefined ? detail : `${detail}\n\n${timeline}`, steps, snippet, timeline);
+    throw new PropertyFailure(rule, detail, steps, snippet, timeline);
   }
 }

@@ -146,9 +146,9 @@ export async function runBursts(factory: BackendFactory, bursts: readonly Burst[
 }
 
 /** Checks one run's history; throws the failure report when no sequential order explains it. */
-export function assertLinearizable(run: RunRecord, scheduler: fc.Scheduler): void {
+export function assertLinearizable(run: RunRecord): void {
   const result = checkBackendHistory(run.history, START_INSTANT);
-  if (!result.linearizable) reportNonLinearizable(result, run, String(scheduler));
+  if (!result.linearizable) reportNonLinearizable(result, run);
 }
 
 export const linearizability: ConformanceProperty = {
@@ -159,7 +159,7 @@ export const linearizability: ConformanceProperty = {
   async prepare(factory) {
     return {
       property: fc.asyncProperty(burstsArb, fc.scheduler(), async (bursts, s) => {
-        assertLinearizable(await runBursts(factory, bursts, s), s);
+        assertLinearizable(await runBursts(factory, bursts, s));
       }),
     };
   },

@@ -283,7 +283,6 @@ export async function runFaultSteps(factory: BackendFactory, steps: readonly Fau
       reportNonLinearizable(
         result,
         { history, groups: [], keys },
-        '',
         story.told('every operation is atomic per key, faulted calls counting as may-or-may-not-have-happened (SPEC §4)'),
       );
     }
