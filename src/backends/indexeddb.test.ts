@@ -4,7 +4,7 @@
  * `indexeddb.browser.test.ts`, over Chromium's own IndexedDB.
  */
 import { deleteDB, openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { SESSION_KEY_PATTERN } from '../keys.js';
 import { createIndexedDbBackendFactory, IndexedDbBackend, IndexedDbBackendError } from './indexeddb.js';
@@ -63,6 +63,30 @@ describe('IndexedDbBackend', () => {
     expect(key).toMatch(SESSION_KEY_PATTERN);
     expect(await backend.get(key)).toEqual({ status: 'ok', value: 'cart=3', period: 60 });
     expect(await backend.generate({ value: 'cart=3' })).not.toBe(key);
+  });
+
+  it('never hands out a live key twice, even when the random source repeats itself', async () => {
+    const { backend } = setup();
+    const crypto = globalThis.crypto as { getRandomValues(array: Uint8Array): Uint8Array };
+    const realRandom = crypto.getRandomValues.bind(crypto);
+    let repeats = 2;
+    // The first two keys come from the same "random" bytes: the second generate collides once.
+    const random = vi.spyOn(crypto, 'getRandomValues').mockImplementation((array: Uint8Array) => {
+      if (repeats === 0) return realRandom(array);
+      repeats--;
+      return array.fill(7);
+    });
+    try {
+      const first = await backend.generate({ value: 'first' });
+      const second = await backend.generate({ value: 'second' });
+      expect(repeats).toBe(0);
+      expect(second).not.toBe(first);
+      expect(await backend.get(first)).toEqual({ status: 'ok', value: 'first', period: 60 });
+      expect(await backend.get(second)).toEqual({ status: 'ok', value: 'second', period: 60 });
+      expect(await backend.size()).toBe(2);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('keeps a session live through its last millisecond and forgets it one millisecond later', async () => {

@@ -132,19 +132,25 @@ export class IndexedDbBackend implements Backend {
     if (value !== undefined && typeof value !== 'string') {
       throw new TypeError(`generate: value must be a string, got ${typeof value}`);
     }
-    return this.#transaction('generate', 'readwrite', async (store) => {
-      let key = generateSessionKey();
-      // 240 random bits make a collision unthinkable; the loop makes "never twice" unconditional
-      // for live keys (SPEC §2).
-      while ((await store.getKey([this.namespace, key])) !== undefined) key = generateSessionKey();
-      const now = this.#clock.now();
-      const record: SessionRecord = { namespace: this.namespace, key, expiresAt: expiresAt(now, period) };
-      // SPEC §3: '' is a value; only a missing value means "no value".
-      if (value !== undefined) record.value = value;
-      // Issued together: each awaited request is a round trip to the browser's storage process.
-      await Promise.all([store.add(record), this.#sweepDead(store, now, SWEEP_PER_WRITE)]);
-      return key;
-    });
+    // 240 random bits make a collision unthinkable; retrying on one makes "never twice"
+    // unconditional for live keys (SPEC §2). `add` refuses an existing key (ConstraintError,
+    // which aborts the transaction, so nothing is written): no separate look-up round trip.
+    for (;;) {
+      const key = generateSessionKey();
+      try {
+        await this.#transaction('generate', 'readwrite', async (store) => {
+          const now = this.#clock.now();
+          const record: SessionRecord = { namespace: this.namespace, key, expiresAt: expiresAt(now, period) };
+          // SPEC §3: '' is a value; only a missing value means "no value".
+          if (value !== undefined) record.value = value;
+          // Issued together: each awaited request is a round trip to the browser's storage process.
+          await Promise.all([store.add(record), this.#sweepDead(store, now, SWEEP_PER_WRITE)]);
+        });
+        return key;
+      } catch (error) {
+        if (!(error instanceof IndexedDbBackendError && isConstraintError(error.cause))) throw error;
+      }
+    }
   }
 
   async get(key: string): Promise<Lookup> {
@@ -362,6 +368,10 @@ export class IndexedDbBackend implements Backend {
   #period(expiry: number | undefined): number {
     return expiry === undefined ? this.#defaultPeriod : checkPeriod(expiry, 'expiry');
   }
+}
+
+function isConstraintError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConstraintError';
 }
 
 function describeError(error: unknown): string {
