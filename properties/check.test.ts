@@ -85,7 +85,7 @@ describe('checkProperty', () => {
     expect(failure.steps.at(-1)).toMatch(/^\d+\. get\(k1\)[\s\S]*expected: ok[\s\S]*actual: {3}ok/);
     expect(failure.snippet).toMatch(/^\/\/ Reproduces the backend-model failure/);
     expect(failure.snippet).toContain("import { ManualClock } from 'sess';");
-    expect(failure.snippet).toMatch(/const k1 = await backend\.generate\(\{ value: /);
+    expect(failure.snippet).toMatch(/const k1 = await backend\.generate\(/);
     expect(failure.shrinks).toBeGreaterThan(0);
     const replay = await checkProperty(backendModelProperty, forgetful, { seed: report.seed, path: failure.path });
     expect(replay.failure?.steps).toEqual(failure.steps);
