@@ -17,7 +17,6 @@ import {
   generate,
   get,
   initialBackendModel,
-  keyProblem,
   set,
   touch,
   type BackendModel,
@@ -42,8 +41,8 @@ export type BackendHistoryEntry = HistoryEntry<BackendOperation, BackendResponse
 /**
  * The sequential specification of a backend, for the linearizability checker: the backend model
  * of `models/backend-model.ts` (SPEC §1–§4) as a step function. The checker runs it on one key at a
- * time, so its state holds one key's record. A generate of a key that must not be handed out
- * answers `'bad_key'`, which never matches an observed `'done'`.
+ * time, so its state holds one key's record. A generate of a key already handed out answers
+ * `'bad_key'`, which never matches an observed `'done'`.
  */
 export function backendSpec(
   startMs: number,
@@ -56,7 +55,8 @@ export function backendSpec(
         case 'advance':
           return { state: advance(state, operation.ms), response: 'done' };
         case 'generate':
-          if (keyProblem(state, operation.key) !== undefined) return { state, response: 'bad_key' };
+          // Only "never handed out twice" (SPEC §2) matters here; the key's format is key-quality's.
+          if (state.issued.has(operation.key)) return { state, response: 'bad_key' };
           return { state: generate(state, operation.key, operation).state, response: 'done' };
         case 'get': {
           const { state: next, result } = get(state, operation.key);
