@@ -93,20 +93,21 @@ function instant(state: BackendModel, start: number): string {
 }
 
 /**
- * Awaits one backend call; a rejection fails the run with the rule that valid input must resolve
- * (garbage keys included: SPEC §2).
+ * Awaits one call of a step; a rejection fails the run with `rule` (by default: the operation
+ * resolves on any key and valid input, garbage keys included, SPEC §2).
  */
-async function call<T>(real: BackendUnderTest, step: string, code: string, expected: string, op: () => Promise<T>): Promise<T> {
+export async function call<T>(
+  real: BackendUnderTest,
+  step: string,
+  code: string,
+  expected: string,
+  op: () => Promise<T>,
+  rule = `${step.split('(')[0]} resolves on any key and valid input; it never rejects (SPEC §2, §4)`,
+): Promise<T> {
   try {
     return await op();
   } catch (error) {
-    return real.trace.fail(
-      `${step.split('(')[0]} resolves on any key and valid input; it never rejects (SPEC §2, §4)`,
-      step,
-      expected,
-      `rejected with ${show(error)}`,
-      code,
-    );
+    return real.trace.fail(rule, step, expected, `rejected with ${show(error)}`, code);
   }
 }
 
@@ -114,7 +115,7 @@ async function call<T>(real: BackendUnderTest, step: string, code: string, expec
  * Reads `defaultPeriod()` (SPEC §4: it may change over time) and adopts it in the model, so that an
  * omitted expiry means what the backend says at the time of the call.
  */
-function syncDefaultPeriod(world: BackendWorld, real: BackendUnderTest): void {
+export function syncDefaultPeriod(world: BackendWorld, real: BackendUnderTest): void {
   const period = real.backend.defaultPeriod();
   if (!model.isValidPeriod(period)) {
     real.trace.fail(

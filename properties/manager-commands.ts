@@ -8,7 +8,7 @@ import * as backendModel from '../models/backend-model.js';
 import * as model from '../models/manager-model.js';
 import type { SessionRecord } from '../models/manager-model.js';
 import type { BackendUnderTest, BackendWorld, KeyChoice, ModelStep } from './backend-commands.js';
-import { resolveKey } from './backend-commands.js';
+import { call as backendCall, resolveKey, syncDefaultPeriod } from './backend-commands.js';
 import { codeString, show, showString } from './trace.js';
 
 /** The cookie the manager property reads and writes. */
@@ -109,25 +109,11 @@ function sameHeaderLookup(expected: model.ExpectedHeaderLookup, actual: unknown)
   return expected.status === 'ok' ? sameSession(expected.session, found.session) : Object.keys(found).length === 1;
 }
 
-async function call<T>(real: ManagerUnderTest, step: string, code: string, expected: string, op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (error) {
-    return real.trace.fail(
-      `the manager resolves on any Cookie header and valid input; backend calls on valid input never reject (SPEC §4, §5)`,
-      step,
-      expected,
-      `rejected with ${show(error)}`,
-      code,
-    );
-  }
-}
+/** SPEC §4, §5: on valid input nothing rejects; a rejection is reported with this rule. */
+const RESOLVES = 'the manager resolves on any Cookie header and valid input; backend calls on valid input never reject (SPEC §4, §5)';
 
-function syncDefaultPeriod(world: ManagerWorld, real: ManagerUnderTest): void {
-  const period = real.backend.defaultPeriod();
-  if (backendModel.isValidPeriod(period) && period !== world.state.defaultPeriod) {
-    world.state = backendModel.withDefaultPeriod(world.state, period);
-  }
+function call<T>(real: ManagerUnderTest, step: string, code: string, expected: string, op: () => Promise<T>): Promise<T> {
+  return backendCall(real, step, code, expected, op, RESOLVES);
 }
 
 function adoptNewSession(world: ManagerWorld, real: ManagerUnderTest, session: Session, record: SessionRecord): string {
