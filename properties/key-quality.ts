@@ -47,12 +47,13 @@ async function generateKeys(factory: BackendFactory, plan: ChurnPlan): Promise<v
       try {
         key = await backend.generate(expiring ? { expiry: 0 } : {});
       } catch (error) {
-        trace.record(`generate ${i} keys, ${describePlan}`, ...loop(i));
+        // The snippet's loop (in the failing step) replays these generations too.
+        trace.record(`generate ${i} keys, ${describePlan}`);
         trace.fail('generate resolves a fresh key (SPEC §2)', `k${i + 1} = generate()`, 'a fresh key', `rejected with ${show(error)}`, ...loop(i + 1));
       }
       const earlier = typeof key === 'string' ? seen.get(key) : undefined;
       if (typeof key !== 'string' || !MODEL_KEY_PATTERN.test(key) || earlier !== undefined) {
-        if (i > 0) trace.record(`generate ${i} keys (k1..k${i}), ${describePlan}`, ...loop(i));
+        if (i > 0) trace.record(`generate ${i} keys (k1..k${i}), ${describePlan}`);
         const rule =
           earlier === undefined
             ? (keyProblem({ now: 0, defaultPeriod: 0, records: new Map(), issued: new Set(), cleared: new Set() }, key) ?? 'a generated key is well-formed (SPEC §2)')
