@@ -73,6 +73,11 @@ export async function runInBrowser(options: CliOptions, io: CliIo): Promise<numb
         executablePath,
         headless: true,
         args: CHROMIUM_ARGS,
+        // Our own handlers close the browser and then remove the temp folder; Playwright's would
+        // exit the process first and leave the folder behind.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
         env: { ...(io.env as Record<string, string>), TMPDIR: workspace.dir },
       });
       workspace.onCleanup(() => browser.close());
@@ -328,6 +333,8 @@ class Workspace {
   readonly #onSignal = (signal: NodeJS.Signals) => {
     void this.dispose().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
+  /** Last resort when the process exits some other way (the folder must not outlive the run). */
+  readonly #onExit = () => rmSync(this.dir, { recursive: true, force: true });
   #disposed = false;
 
   constructor(base: string) {
@@ -339,6 +346,7 @@ class Workspace {
     process.env['TMPDIR'] = this.dir;
     process.once('SIGINT', this.#onSignal);
     process.once('SIGTERM', this.#onSignal);
+    process.once('exit', this.#onExit);
   }
 
   onCleanup(cleanup: () => Promise<unknown> | unknown): void {
@@ -368,6 +376,7 @@ class Workspace {
     this.#disposed = true;
     process.off('SIGINT', this.#onSignal);
     process.off('SIGTERM', this.#onSignal);
+    process.off('exit', this.#onExit);
     for (const cleanup of this.#cleanups.reverse()) {
       try {
         await cleanup();

@@ -3,7 +3,7 @@
  * fixture gallery's verdicts, replay, a store author's own project, and --browser in Chromium.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -85,6 +85,16 @@ describe('sess-conformance with no target', () => {
     expect(run.stdout).toMatch(/^PASS \d+ propert(y|ies) held/m);
     // Piped: no progress indicator and no colour.
     expect(run.stdout).not.toMatch(/[\r\x1b]/);
+  }, 60_000);
+});
+
+describe('npx sess-conformance in this repository', () => {
+  it('runs the bin that the build made executable', async () => {
+    expect(statSync(bin).mode & 0o111, `${bin} is executable`).not.toBe(0);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const run = await runCli(['memory', '--runs', '2', '--json'], { command: ['npx', '--no', 'sess-conformance'] });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ target: 'memory', verdict: 'passed' });
   }, 60_000);
 });
 
@@ -225,6 +235,13 @@ const gallery = readdirSync(galleryDir)
 /** Reports of the gallery's broken fixtures, kept for the replay test. */
 const caught = new Map<string, { report: ConformanceReport; property: string }>();
 
+/** A broken fixture the gallery caught (boundary-live-check when it is there: its failure is short). */
+function firstCaught(): { file: string; property: string } {
+  const entry = caught.get('boundary-live-check.ts') === undefined ? [...caught.entries()][0] : (['boundary-live-check.ts', caught.get('boundary-live-check.ts')!] as const);
+  expect(entry, 'a broken fixture was caught in the gallery').toBeDefined();
+  return { file: entry![0], property: entry![1].property };
+}
+
 describe('the fixture gallery: the CLI gives every backend its expected verdict', () => {
   it('has fixtures', () => {
     expect(gallery.length).toBeGreaterThan(0);
@@ -232,7 +249,10 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
 
   it.each(gallery)('%s', async (file) => {
     const { expectation } = (await import(pathToFileURL(join(galleryDir, file)).href)) as { expectation: Expectation };
-    const run = await runCli([`./fixtures/backends/${file}`, '--json']);
+    // A good backend must hold every property; a broken one is checked with the property that
+    // must catch it (the whole suite per fixture would make this file take minutes).
+    const only = expectation.verdict === 'fails' ? ['--only', expectation.property!] : [];
+    const run = await runCli([`./fixtures/backends/${file}`, '--json', ...only]);
     const report = JSON.parse(run.stdout || '{}') as ConformanceReport;
     const failed = (report.properties ?? []).filter((p) => p.verdict === 'failed');
     const summary = `${file}: exit ${run.code}, failed ${failed.map((p) => p.name).join(', ') || 'nothing'}; ${run.stderr}`;
@@ -253,21 +273,25 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
 });
 
 describe('replay', () => {
-  it('--only with the printed --seed and --path reproduces the same failure', async () => {
-    const [file, { report, property }] = [...caught.entries()][0] ?? [];
-    expect(file, 'a broken fixture was caught in the gallery').toBeDefined();
-    const original = report!.properties.find((p) => p.name === property)!;
-    const run = await runCli([`./fixtures/backends/${file}`, '--json', '--only', property!, '--seed', String(original.seed), '--path', original.failure!.path]);
-    expect(run.code).toBe(1);
-    const replayed = (JSON.parse(run.stdout) as ConformanceReport).properties[0]!;
-    expect(replayed.failure!.message).toBe(original.failure!.message);
-    expect(replayed.failure!.steps).toEqual(original.failure!.steps);
-  }, 60_000);
+  it('--only with the printed --seed and --path reproduces the same failure, for every caught fixture', async () => {
+    expect(caught.size, 'broken fixtures were caught in the gallery').toBeGreaterThan(0);
+    for (const [file, { report, property }] of caught) {
+      const original = report.properties.find((p) => p.name === property)!;
+      const args = ['--json', '--only', property, '--seed', String(original.seed), '--path', original.failure!.path];
+      const run = await runCli([`./fixtures/backends/${file}`, ...args]);
+      expect(run.code, `${file} ${args.join(' ')}`).toBe(1);
+      const replayed = (JSON.parse(run.stdout) as ConformanceReport).properties[0]!;
+      // The same rule broken by the same steps; the rest of the message may quote values the
+      // backend drew at random (a fresh key), which no seed controls.
+      expect(replayed.failure!.message.split('\n')[0], file).toBe(original.failure!.message.split('\n')[0]);
+      expect(replayed.failure!.steps.length, file).toBe(original.failure!.steps.length);
+      expect(replayed.failure!.path, file).toBe(original.failure!.path);
+    }
+  }, 180_000);
 
   it('the text output prints the failure in full and a replay command that reproduces it', async () => {
-    const [file, { property }] = [...caught.entries()][0] ?? [];
-    expect(file, 'a broken fixture was caught in the gallery').toBeDefined();
-    const run = await runCli([`./fixtures/backends/${file}`, '--only', property!]);
+    const { file, property } = firstCaught();
+    const run = await runCli([`./fixtures/backends/${file}`, '--only', property]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`^✗ ${property}\\s+failed after \\d+ runs?`, 'm'));
     expect(run.stdout).toMatch(/^ {2}Shortest sequence found \(\d+ steps?/m);
@@ -300,10 +324,16 @@ describe("a store author's own project", () => {
     ['cjs-store', './map-store.cjs'],
   ])('%s: npx sess-conformance %s passes', async (name, module) => {
     const cwd = project(name, module);
-    const run = await runCli([module, '--runs', '20'], { cwd, command: ['npx', '--no', 'sess-conformance'] });
+    const run = await runCli([module, '--runs', '5'], { cwd, command: ['npx', '--no', 'sess-conformance'] });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^PASS /m);
   }, 90_000);
+
+  it.each(['esm-store', 'cjs-store'])("%s type-checks against sess's published types", async (name) => {
+    const cwd = project(name, 'tsc');
+    const tsc = join(root, 'node_modules/.bin/tsc');
+    await expect(promisify(execFile)(tsc, ['-p', 'tsconfig.json'], { cwd })).resolves.toMatchObject({ stdout: '' });
+  }, 60_000);
 });
 
 describe('sess-conformance --browser (Chromium)', () => {
@@ -319,18 +349,21 @@ describe('sess-conformance --browser (Chromium)', () => {
     const stale = join(tmp, 'sess-conformance-stale');
     mkdirSync(stale);
     writeFileSync(join(stale, 'owner.pid'), '999999999');
-    const run = await runCli(['--browser', '--runs', '10'], { env: { TMPDIR: tmp } });
+    // key-quality makes 10,000 keys per run, each an IndexedDB transaction: about 25 s a run in
+    // Chromium, so it is left to the default run (measured in the issue's closing note).
+    const properties = conformanceProperties.filter((p) => p.name !== 'key-quality');
+    const run = await runCli(['--browser', '--runs', '20', '--only', properties.map((p) => p.name).join(',')], { env: { TMPDIR: tmp } });
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    for (const property of conformanceProperties) {
+    expect(run.stdout).toMatch(/^PASS /m);
+    for (const property of properties) {
       expect(run.stdout).toMatch(new RegExp(`^[✓–] ${property.name} `, 'm'));
     }
     expect(readdirSync(tmp)).toEqual([]);
   }, 120_000);
 
   it('catches a broken fixture in Chromium, with a browser replay command', async () => {
-    const [file, { property }] = [...caught.entries()][0] ?? [];
-    expect(file, 'a broken fixture was caught in the gallery').toBeDefined();
-    const run = await runCli([`./fixtures/backends/${file}`, '--browser', '--only', property!]);
+    const { file, property } = firstCaught();
+    const run = await runCli([`./fixtures/backends/${file}`, '--browser', '--only', property]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`^✗ ${property} `, 'm'));
     expect(run.stdout).toMatch(new RegExp(`npx sess-conformance \\./fixtures/backends/${file} --browser --only ${property} --seed \\d+ --path`));
