@@ -10,6 +10,11 @@ export default defineConfig({
     // shared 2-core machine. A hang still fails, just later.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // vitest's default is one worker less than the cores: a single worker on this 2-core machine,
+    // which runs every Node test file one after the other. Many of them mostly wait (child
+    // processes, Redis, Chromium), so two workers per project use the machine better. Both
+    // projects must have the same value (they run side by side in one group).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

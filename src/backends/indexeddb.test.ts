@@ -209,21 +209,49 @@ describe('IndexedDbBackend', () => {
     expect(await b.size()).toBe(1);
   });
 
-  it('reclaims dead records: sweep drops exactly the dead ones, and writes reclaim a few each', async () => {
+  it('sweep drops exactly the dead records', async () => {
     const { clock, backend } = setup();
     for (let i = 0; i < 10; i++) await backend.generate({ value: `short ${i}`, expiry: 1 });
     const live = await backend.generate({ value: 'long', expiry: 100 });
-    clock.advance(1_001);
-    expect(await backend.size()).toBe(11);
-    // Each write drops up to 4 dead records on its way, without a sweep() call.
-    await backend.touch(live, { expiry: 100 });
-    expect(await backend.size()).toBe(7);
-    await backend.clear('unknown');
-    expect(await backend.size()).toBe(3);
-    expect(await backend.sweep()).toBe(2);
+    const unset = await backend.generate({ expiry: 1 });
+    clock.advance(1_000);
+    expect(await backend.sweep()).toBe(0); // now == expiresAt: still live (SPEC §1)
+    clock.advance(1);
+    expect(await backend.size()).toBe(12);
+    expect(await backend.sweep()).toBe(11);
     expect(await backend.size()).toBe(1);
     expect(await backend.sweep()).toBe(0);
-    expect(await backend.get(live)).toEqual({ status: 'ok', value: 'long', period: 100 });
+    expect(await backend.get(live)).toEqual({ status: 'ok', value: 'long', period: 98 });
+    expect(await backend.get(unset)).toEqual({ status: 'not_found' });
+  });
+
+  it('reclaims dead records on the write path, a bounded batch at a time', async () => {
+    const { clock, name, backend } = setup();
+    for (let i = 0; i < 40; i++) await backend.generate({ value: `short ${i}`, expiry: 1 });
+    const live = await backend.generate({ value: 'long', expiry: 100 });
+    clock.advance(1_001);
+    expect(await backend.size()).toBe(41);
+    // A second instance counts its own writes: its first one reclaims a batch of 32 dead records,
+    // the next seven none, the eighth the next batch. No sweep() call.
+    const other = backendOn(name, clock);
+    expect(await other.touch(live, { expiry: 100 })).toBe('ok');
+    expect(await other.size()).toBe(9);
+    for (let i = 0; i < 7; i++) await other.clear(`unknown ${i}`);
+    expect(await other.size()).toBe(9);
+    await other.clear('unknown');
+    expect(await other.size()).toBe(1);
+    expect(await other.get(live)).toEqual({ status: 'ok', value: 'long', period: 100 });
+  });
+
+  it('does not grow without bound under churn', async () => {
+    const { clock, backend } = setup();
+    for (let i = 0; i < 1_000; i++) {
+      const key = await backend.generate({ value: `v${i}`, expiry: 0 });
+      if (i % 3 === 0) await backend.clear(key);
+      clock.advance(1);
+    }
+    // 1,000 sessions made, all dead now: what remains is at most a few batches' worth.
+    expect(await backend.size()).toBeLessThanOrEqual(16);
   });
 
   it('behaves as one store when two instances share a database', async () => {

@@ -23,11 +23,16 @@ const STORE = 'sessions';
 const BY_EXPIRY = 'byExpiry';
 
 /**
- * Dead records dropped by each write. Every write adds at most one record and drops up to this
- * many, so dead records cannot pile up while the backend is in use, and no request pays for a full
- * scan (the same bound as `MemoryBackend`).
+ * Reclaiming on the write path: one write in {@link SWEEP_EVERY} (the first one included) also
+ * drops up to {@link SWEEP_BATCH} dead records of its namespace, oldest first. Every write adds at
+ * most one record, so dead records cannot pile up while the backend is in use (four reclaimed per
+ * write on average, as `MemoryBackend`), and no request pays for a full scan. Batching rather than
+ * querying the index on every write spares most writes a range query, which is what a write costs
+ * most once many deletions have left tombstones in the index (LevelDB in Chromium, the search tree
+ * of fake-indexeddb).
  */
-const SWEEP_PER_WRITE = 4;
+const SWEEP_EVERY = 8;
+const SWEEP_BATCH = 32;
 
 /** A stored session. `value` is absent for a session generated without one (reads `not_set`). */
 interface SessionRecord {
@@ -103,6 +108,8 @@ export class IndexedDbBackend implements Backend {
   /** The open (or opening) connection; `undefined` until first use and after a version change. */
   #connection: Promise<IDBPDatabase<SessionSchema>> | undefined;
   #closed = false;
+  /** Writes so far, to pick the ones that also sweep ({@link SWEEP_EVERY}). */
+  #writes = 0;
 
   constructor(options: IndexedDbBackendOptions = {}) {
     this.name = options.name ?? DEFAULT_DATABASE_NAME;
@@ -144,7 +151,7 @@ export class IndexedDbBackend implements Backend {
           // SPEC §3: '' is a value; only a missing value means "no value".
           if (value !== undefined) record.value = value;
           // Issued together: each awaited request is a round trip to the browser's storage process.
-          await Promise.all([store.add(record), this.#sweepDead(store, now, SWEEP_PER_WRITE)]);
+          await Promise.all([store.add(record), this.#sweepSome(store, now)]);
         });
         return key;
       } catch (error) {
@@ -183,7 +190,7 @@ export class IndexedDbBackend implements Backend {
   async clear(key: string): Promise<void> {
     if (typeof key !== 'string') return;
     await this.#transaction('clear', 'readwrite', async (store) => {
-      await Promise.all([store.delete([this.namespace, key]), this.#sweepDead(store, this.#clock.now(), SWEEP_PER_WRITE)]);
+      await Promise.all([store.delete([this.namespace, key]), this.#sweepSome(store, this.#clock.now())]);
     });
   }
 
@@ -228,7 +235,7 @@ export class IndexedDbBackend implements Backend {
     return this.#transaction(operation, 'readwrite', async (store) => {
       const record = await store.get([this.namespace, key]);
       const now = this.#clock.now();
-      const sweeping = this.#sweepDead(store, now, SWEEP_PER_WRITE);
+      const sweeping = this.#sweepSome(store, now);
       // SPEC §4: only a live session is updated; a missing, cleared or expired key is never revived.
       if (record === undefined || !isLive(record.expiresAt, now)) {
         await sweeping;
@@ -240,6 +247,13 @@ export class IndexedDbBackend implements Backend {
       await Promise.all([store.put(record), sweeping]);
       return 'ok';
     });
+  }
+
+  /** The write path's share of reclaiming: a batch on one write in {@link SWEEP_EVERY}, else nothing. */
+  #sweepSome(store: SessionStore, now: number): Promise<number> {
+    const due = this.#writes % SWEEP_EVERY === 0;
+    this.#writes++;
+    return due ? this.#sweepDead(store, now, SWEEP_BATCH) : Promise.resolve(0);
   }
 
   /** Deletes up to `limit` dead records of this namespace, oldest first; resolves how many. */
