@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PropertyReport } from '../../properties/property.js';
 import { environmentRuns } from '../../properties/runs.js';
@@ -66,7 +66,7 @@ export async function runInBrowser(options: CliOptions, io: CliIo): Promise<numb
   const workspace = new Workspace(io.env['TMPDIR'] ?? tmpdir());
   try {
     const entry = writeEntry(workspace.dir, target, options);
-    const bundle = await bundleForBrowser(tools.rolldown, entry, io.cwd, target.given);
+    const bundle = await bundleForBrowser(tools.rolldown, entry, io.cwd, workspace.dir, target.given);
     const mapStack = makeStackMapper(tools.decode, bundle.map);
     return await workspace.serve(bundle, async (url) => {
       const browser = await tools.chromium.launch({
@@ -140,7 +140,14 @@ import { BackendFactoryError, ConformanceUsageError } from ${JSON.stringify(here
 // Posts are chained so that the CLI receives them in order, and "done" last.
 let posted = Promise.resolve();
 const post = (message) => { posted = posted.then(() => globalThis.__sessPost(JSON.stringify(message))); return posted; };
-const fatal = (kind, error) => post({ type: 'fatal', kind, message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? String(error.stack) : '' });
+const stackOf = (error) => {
+  const parts = [];
+  for (let current = error; current !== undefined && current !== null && parts.length < 5; current = current.cause) {
+    parts.push(current instanceof Error ? String(current.stack) : String(current));
+  }
+  return parts.join('\\ncaused by: ');
+};
+const fatal = (kind, error) => post({ type: 'fatal', kind, message: error instanceof Error ? error.message : String(error), stack: stackOf(error) });
 
 let module;
 try {
@@ -173,7 +180,7 @@ interface Bundle {
 }
 
 /** rolldown, as RECIPE found to work: browser platform, one ESM file, unresolved imports are errors. */
-async function bundleForBrowser(rolldown: BrowserTools['rolldown'], entry: string, cwd: string, label: string): Promise<Bundle> {
+async function bundleForBrowser(rolldown: BrowserTools['rolldown'], entry: string, cwd: string, outDir: string, label: string): Promise<Bundle> {
   const problems: string[] = [];
   let build;
   try {
@@ -191,19 +198,23 @@ async function bundleForBrowser(rolldown: BrowserTools['rolldown'], entry: strin
     throw new CliUsageError(`could not bundle ${label} for the browser: ${firstLine(problems[0] ?? (error as Error).message)}`);
   }
   try {
-    const { output } = await build.generate({ format: 'esm', codeSplitting: false, sourcemap: true });
+    let output;
+    try {
+      // `dir` only anchors the map's relative source paths; nothing is written.
+      ({ output } = await build.generate({ dir: outDir, format: 'esm', codeSplitting: false, sourcemap: true }));
+    } catch (error) {
+      // A syntax error in the module, or a log turned error: the bundler's first line says which.
+      const text = (error as Error).message.replace(/^Build failed with \d+ errors?:\s*/, '');
+      throw new CliUsageError(`could not bundle ${label} for the browser: ${firstLine(text)}`, { cause: error });
+    }
     // rolldown resolves (and logs) while generating, so the check comes after.
     if (problems.length > 0) throw new CliUsageError(`could not bundle ${label} for the browser: ${firstLine(problems[0]!)}`);
     const chunk = output[0];
     if (chunk.map === null || chunk.map === undefined) throw new Error('rolldown produced no source map');
-    return { code: chunk.code, map: { sources: chunk.map.sources.map((source) => resolveSource(cwd, source)), mappings: chunk.map.mappings } };
+    return { code: chunk.code, map: { sources: chunk.map.sources.map((source) => resolve(outDir, source)), mappings: chunk.map.mappings } };
   } finally {
     await build.close();
   }
-}
-
-function resolveSource(cwd: string, source: string): string {
-  return source.startsWith('/') ? source : join(cwd, source);
 }
 
 /**

@@ -235,11 +235,14 @@ const gallery = readdirSync(galleryDir)
 /** Reports of the gallery's broken fixtures, kept for the replay test. */
 const caught = new Map<string, { report: ConformanceReport; property: string }>();
 
-/** A broken fixture the gallery caught (boundary-live-check when it is there: its failure is short). */
-function firstCaught(): { file: string; property: string } {
-  const entry = caught.get('boundary-live-check.ts') === undefined ? [...caught.entries()][0] : (['boundary-live-check.ts', caught.get('boundary-live-check.ts')!] as const);
-  expect(entry, 'a broken fixture was caught in the gallery').toBeDefined();
-  return { file: entry![0], property: entry![1].property };
+/** A broken fixture of the gallery (boundary-live-check when it is there: its failure is short). */
+async function aBrokenFixture(): Promise<{ file: string; property: string }> {
+  const files = ['boundary-live-check.ts', ...gallery];
+  for (const file of files.filter((f) => gallery.includes(f))) {
+    const { expectation } = (await import(pathToFileURL(join(galleryDir, file)).href)) as { expectation: Expectation };
+    if (expectation.verdict === 'fails') return { file, property: expectation.property! };
+  }
+  throw new Error('the gallery in fixtures/backends has no broken fixture');
 }
 
 describe('the fixture gallery: the CLI gives every backend its expected verdict', () => {
@@ -290,7 +293,7 @@ describe('replay', () => {
   }, 180_000);
 
   it('the text output prints the failure in full and a replay command that reproduces it', async () => {
-    const { file, property } = firstCaught();
+    const { file, property } = await aBrokenFixture();
     const run = await runCli([`./fixtures/backends/${file}`, '--only', property]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`^✗ ${property}\\s+failed after \\d+ runs?`, 'm'));
@@ -362,11 +365,44 @@ describe('sess-conformance --browser (Chromium)', () => {
   }, 120_000);
 
   it('catches a broken fixture in Chromium, with a browser replay command', async () => {
-    const { file, property } = firstCaught();
+    const { file, property } = await aBrokenFixture();
     const run = await runCli([`./fixtures/backends/${file}`, '--browser', '--only', property]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`^✗ ${property} `, 'm'));
     expect(run.stdout).toMatch(new RegExp(`npx sess-conformance \\./fixtures/backends/${file} --browser --only ${property} --seed \\d+ --path`));
+  }, 120_000);
+
+  it('stops a backend that hangs the page (a synchronous loop) with the watchdog, exit 1', async () => {
+    const memory = JSON.stringify(join(root, 'src/backends/memory.ts'));
+    const path = scratchModule(
+      'hangs.ts',
+      `import { memoryBackendFactory } from ${memory};
+export default async (context: Parameters<typeof memoryBackendFactory>[0]) => {
+  const backend = await memoryBackendFactory(context);
+  return {
+    defaultPeriod: () => backend.defaultPeriod(),
+    generate: backend.generate.bind(backend),
+    get: (_key: string) => { for (;;) {} },
+    set: backend.set.bind(backend),
+    touch: backend.touch.bind(backend),
+    clear: backend.clear.bind(backend),
+  };
+};
+`,
+    );
+    const run = await runCli([path, '--browser', '--only', 'backend-model'], { env: { SESS_CONFORMANCE_TIMEOUT: '3' } });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toBe('sess-conformance: backend-model did not finish within 3 s in Chromium (a synchronous loop, or a promise that never settles)\n');
+  }, 120_000);
+
+  it('reports a factory that throws in Chromium (exit 2), with a source-mapped stack under --verbose', async () => {
+    const path = scratchModule('throws-in-browser.ts', "export default () => {\n  throw new Error('no database configured');\n};\n");
+    expectSetupError(await runCli([path, '--browser']), /^sess-conformance: the backend factory threw: no database configured$/);
+    const verbose = await runCli([path, '--browser', '--verbose']);
+    expect(verbose.code).toBe(2);
+    // Chrome's own stack points into the bundle; the CLI maps it back to the user's file.
+    expect(verbose.stderr).toContain(`at throws_in_browser_default (${path}:2:9)`);
+    expect(verbose.stderr).not.toContain('/bundle.js:');
   }, 120_000);
 
   it('reports a module that throws at import time as a load error (exit 2)', async () => {

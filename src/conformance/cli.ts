@@ -71,6 +71,12 @@ options
 exit codes
   0 every property held   1 a property failed   2 the run could not start
 
+environment
+  SESS_RUNS                  runs per property when --runs is not given
+  CHROMIUM_PATH              the Chromium that --browser launches
+  SESS_CONFORMANCE_TIMEOUT   seconds the page may stay silent before --browser
+                             calls the run hung (default 300)
+
 example
   npx sess-conformance ./my-store.ts
   npx sess-conformance ./my-store.ts --only backend-model --seed 42 --path 3:0:1
