@@ -20,6 +20,11 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('takes a leading -- (how options get past npx) as nothing', () => {
+    expect(parseCommandLine(['--', '--list'])).toBe('list');
+    expect(parseCommandLine(['--', './s.ts', '--runs', '2'])).toMatchObject({ target: './s.ts', runs: 2 });
+  });
+
   it('answers --help, --version and --list before anything else', () => {
     expect(parseCommandLine(['x.ts', '-h'])).toBe('help');
     expect(parseCommandLine(['-v'])).toBe('version');

@@ -184,9 +184,12 @@ function printList(io: CliIo, json: boolean): number {
 export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' | 'version' | 'list' {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
+  // `npx sess-conformance --list` hands --list to npm itself; `npx sess-conformance -- --list` is
+  // the way round it, and that leading `--` reaches us.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   try {
     ({ values, positionals } = parseArgs({
-      args: [...argv],
+      args,
       allowPositionals: true,
       strict: true,
       options: {
