@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PropertyReport } from '../../properties/property.js';
+import { systemClock } from '../clock.js';
 import { environmentRuns } from '../../properties/runs.js';
 import { CliUsageError, EXIT_FAILED, EXIT_USAGE, finishRun, makeReporter, stackWithCauses, type CliIo, type CliOptions } from './cli.js';
 import { resolveTarget } from './targets.js';
@@ -417,7 +418,8 @@ export function sweepStale(base: string): void {
     } catch {
       // No owner file: either being created this instant, or debris; only old debris goes.
       try {
-        if (Date.now() - statSync(dir).mtimeMs < 60_000) continue;
+        // File times are wall-clock instants, so the wall clock it is.
+        if (systemClock.now() - statSync(dir).mtimeMs < 60_000) continue;
       } catch {
         continue;
       }
