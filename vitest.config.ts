@@ -1,8 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
+import { CHROMIUM_ARGS, chromiumPath } from './src/conformance/chromium.js';
+
 // Debian's Chromium (RECIPE.md); CHROMIUM_PATH points to another one.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = chromiumPath(process.env);
 
 export default defineConfig({
   test: {
@@ -41,14 +43,7 @@ export default defineConfig({
             provider: playwright({
               launchOptions: {
                 executablePath,
-                args: [
-                  '--no-sandbox',
-                  '--disable-gpu',
-                  '--disable-background-networking',
-                  '--disable-component-update',
-                  '--disable-sync',
-                  '--no-first-run',
-                ],
+                args: [...CHROMIUM_ARGS],
               },
             }),
             instances: [{ browser: 'chromium' }],

@@ -10,20 +10,12 @@ import * as fc from 'fast-check';
 import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../src/clock.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../src/conformance/chromium.js';
 import { SESSION_KEY_PATTERN } from '../src/keys.js';
 import { parseCookieHeader } from '../src/cookie/parse.js';
 import { COOKIE_NAME, SESSION_PERIOD, startExampleServer, type ExampleServer } from './counter.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Flags that work headless as root with no network (RECIPE.md). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const CHROMIUM = chromiumPath(process.env);
 /** Under the gitignored `test-results/`, at the repository root whatever the working directory. */
 const SCREENSHOT_DIR = fileURLToPath(new URL('../test-results/e2e/', import.meta.url));
 const SCREENSHOT = `${SCREENSHOT_DIR}counter.png`;
@@ -44,7 +36,7 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   });
   server = await startExampleServer({ clock });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
   alice = await browser.newContext();
   page = await alice.newPage();
 }, 60_000);

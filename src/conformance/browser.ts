@@ -18,18 +18,9 @@ import type { PropertyReport } from '../../properties/property.js';
 import { systemClock } from '../clock.js';
 import { environmentRuns } from '../../properties/runs.js';
 import { CliUsageError, EXIT_FAILED, EXIT_USAGE, finishRun, makeReporter, stackWithCauses, type CliIo, type CliOptions } from './cli.js';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { resolveTarget } from './targets.js';
 import type { ConformanceReport, PropertySummary } from './runner.js';
-
-/** Chromium flags that work headless, as root, with no network (RECIPE). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Temp folders of runs are named so, and swept once their process is gone. */
 const TEMP_PREFIX = 'sess-conformance-';
@@ -59,7 +50,7 @@ export async function runInBrowser(options: CliOptions, io: CliIo): Promise<numb
   if (target.kind === 'builtin' && target.backend.browser !== true) throw new CliUsageError(target.backend.browser);
 
   const tools = await loadBrowserTools();
-  const executablePath = io.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+  const executablePath = chromiumPath(io.env);
   if (!existsSync(executablePath)) {
     throw new CliUsageError(`--browser needs Chromium, and there is none at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
   }
@@ -73,7 +64,7 @@ export async function runInBrowser(options: CliOptions, io: CliIo): Promise<numb
       const browser = await tools.chromium.launch({
         executablePath,
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS],
         // Our own handlers close the browser and then remove the temp folder; Playwright's would
         // exit the process first and leave the folder behind.
         handleSIGINT: false,
