@@ -12,6 +12,7 @@ import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } 
 import { systemClock, type Clock } from '../clock.js';
 import { generateSessionKey } from '../keys.js';
 import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
+import { checkValueArgument, lifetimeFor } from './arguments.js';
 
 /** The database name used when none is given. */
 export const DEFAULT_DATABASE_NAME = 'sess';
@@ -134,11 +135,9 @@ export class IndexedDbBackend implements Backend {
   }
 
   async generate(options: GenerateOptions = {}): Promise<string> {
-    const period = this.#period(options.expiry);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     const value = options.value;
-    if (value !== undefined && typeof value !== 'string') {
-      throw new TypeError(`generate: value must be a string, got ${typeof value}`);
-    }
+    if (value !== undefined) checkValueArgument(value, 'generate');
     // 240 random bits make a collision unthinkable; retrying on one makes "never twice"
     // unconditional for live keys (SPEC §2). `add` refuses an existing key (ConstraintError,
     // which aborts the transaction, so nothing is written): no separate look-up round trip.
@@ -174,15 +173,15 @@ export class IndexedDbBackend implements Backend {
   }
 
   async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
-    const period = this.#period(options.expiry);
-    if (typeof value !== 'string') throw new TypeError(`set: value must be a string, got ${typeof value}`);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
+    checkValueArgument(value, 'set');
     return this.#restart('set', key, period, (record) => {
       record.value = value;
     });
   }
 
   async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
-    const period = this.#period(options.expiry);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     // The value, or its absence, stays as stored (SPEC §4).
     return this.#restart('touch', key, period, () => {});
   }
@@ -379,9 +378,6 @@ export class IndexedDbBackend implements Backend {
     );
   }
 
-  #period(expiry: number | undefined): number {
-    return expiry === undefined ? this.#defaultPeriod : checkPeriod(expiry, 'expiry');
-  }
 }
 
 function isConstraintError(error: unknown): boolean {

@@ -5,6 +5,7 @@ import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } 
 import { systemClock, type Clock } from '../clock.js';
 import { generateSessionKey } from '../keys.js';
 import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
+import { checkValueArgument, lifetimeFor } from './arguments.js';
 import { ExpiryHeap, type HeapItem } from './expiry-heap.js';
 
 /** Options of {@link MemoryBackend}. */
@@ -63,11 +64,9 @@ export class MemoryBackend implements Backend {
 
   async generate(options: GenerateOptions = {}): Promise<string> {
     this.#assertOpen();
-    const period = this.#period(options.expiry);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     const value = options.value;
-    if (value !== undefined && typeof value !== 'string') {
-      throw new TypeError(`generate: value must be a string, got ${typeof value}`);
-    }
+    if (value !== undefined) checkValueArgument(value, 'generate');
     const now = this.#clock.now();
     this.#sweepSome(now);
     let key = generateSessionKey();
@@ -89,8 +88,8 @@ export class MemoryBackend implements Backend {
 
   async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
     this.#assertOpen();
-    const period = this.#period(options.expiry);
-    if (typeof value !== 'string') throw new TypeError(`set: value must be a string, got ${typeof value}`);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
+    checkValueArgument(value, 'set');
     // SPEC §4: only a live session is updated; set never revives a cleared or expired key.
     const record = this.#live(key);
     if (record === undefined) return 'not_found';
@@ -101,7 +100,7 @@ export class MemoryBackend implements Backend {
 
   async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
     this.#assertOpen();
-    const period = this.#period(options.expiry);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     const record = this.#live(key);
     if (record === undefined) return 'not_found';
     this.#restart(record, period);
@@ -167,9 +166,6 @@ export class MemoryBackend implements Backend {
     return dropped;
   }
 
-  #period(expiry: number | undefined): number {
-    return expiry === undefined ? this.#defaultPeriod : checkPeriod(expiry, 'expiry');
-  }
 }
 
 /** A {@link BackendFactory} for {@link MemoryBackend}: what `sess-conformance` runs by default. */

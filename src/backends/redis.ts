@@ -17,6 +17,7 @@ import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } 
 import { systemClock, type Clock } from '../clock.js';
 import { generateSessionKey } from '../keys.js';
 import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
+import { checkValueArgument, lifetimeFor } from './arguments.js';
 import {
   checkConnectOptions,
   closeClient,
@@ -158,11 +159,9 @@ export class RedisBackend implements Backend {
   }
 
   async generate(options: GenerateOptions = {}): Promise<string> {
-    const period = this.#period(options.expiry);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     const value = options.value;
-    if (value !== undefined && typeof value !== 'string') {
-      throw new TypeError(`generate: value must be a string, got ${typeof value}`);
-    }
+    if (value !== undefined) checkValueArgument(value, 'generate');
     const now = this.#clock.now();
     const args = [String(expiresAt(now, period)), String(this.#nativeTtlMs(period))];
     if (value !== undefined) args.push(value);
@@ -189,13 +188,13 @@ export class RedisBackend implements Backend {
   }
 
   async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
-    const period = this.#period(options.expiry);
-    if (typeof value !== 'string') throw new TypeError(`set: value must be a string, got ${typeof value}`);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
+    checkValueArgument(value, 'set');
     return this.#restart('set', key, period, value);
   }
 
   async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
-    const period = this.#period(options.expiry);
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     return this.#restart('touch', key, period, undefined);
   }
 
@@ -302,10 +301,6 @@ export class RedisBackend implements Backend {
     return period * 1000 + this.#reclaimMarginMs;
   }
 
-  #period(expiry: number | undefined): number {
-    // SPEC §4: an invalid expiry is a RangeError before any I/O.
-    return expiry === undefined ? this.#defaultPeriod : checkPeriod(expiry, 'expiry');
-  }
 
   #parseExpiresAt(stored: string, key: string): number {
     const expiry = Number(stored);
