@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryBackendFactory } from '../src/backends/memory.js';
 import { checkProperty } from './check.js';
 import { conformanceProperties } from './index.js';
+import { runsFor, timeoutFor } from './runs.js';
 
 describe('MemoryBackend conformance', () => {
   it('lists the sequential properties first, in report order', () => {
@@ -32,7 +33,7 @@ describe('MemoryBackend conformance', () => {
       const report = await checkProperty(property, memoryBackendFactory);
       expect(report.failure?.message ?? 'no failure', `seed ${report.seed}`).toBe('no failure');
       expect(report.verdict).toBe('passed');
-      expect(report.runs).toBe(property.defaultRuns);
-    }, 60_000);
+      expect(report.runs).toBe(runsFor(property));
+    }, timeoutFor(property, 60_000));
   }
 });

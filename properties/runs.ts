@@ -27,3 +27,12 @@ function checkRuns(runs: number, name: string, raw: unknown = runs): number {
   }
   return runs;
 }
+
+/**
+ * A test timeout for checking `property`: `baseMs` at its default run count, scaled up in
+ * proportion when `options.runs` or `SESS_RUNS` asks for more runs (a deeper run is meant to take
+ * longer, not to time out).
+ */
+export function timeoutFor(property: Pick<ConformanceProperty, 'defaultRuns'>, baseMs: number, options: CheckOptions = {}): number {
+  return Math.ceil(baseMs * Math.max(1, runsFor(property, options) / property.defaultRuns));
+}

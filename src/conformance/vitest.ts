@@ -12,6 +12,7 @@
 import { describe, it } from 'vitest';
 import type { BackendFactory } from '../backend.js';
 import { checkProperty } from '../../properties/check.js';
+import { timeoutFor } from '../../properties/runs.js';
 import { formatFailure } from './format.js';
 import { selectProperties } from './runner.js';
 
@@ -62,7 +63,7 @@ export function describeConformance(name: string, factory: BackendFactory, optio
             context.skip(reason);
           }
         },
-        options.timeout ?? 120_000,
+        options.timeout ?? timeoutFor(property, 120_000, options),
       );
     }
   });
