@@ -15,11 +15,16 @@ export function generateSessionKey(): string {
   const bytes = new Uint8Array(30);
   globalThis.crypto.getRandomValues(bytes);
   // Hand-written rather than btoa/Buffer: Buffer is Node-only, and btoa needs a binary string plus
-  // two replaces; 30 bytes are exactly 10 groups of 3, so there is no padding to handle.
-  let key = '';
-  for (let i = 0; i < 30; i += 3) {
+  // two replaces; 30 bytes are exactly 10 groups of 3, so there is no padding to handle. Built in
+  // one `fromCharCode` call: appending pieces with `+=` leaves V8 a chain of ten cons-string
+  // nodes per key, which tripled what the memory backend holds per session (bench/).
+  const codes = new Array<number>(40);
+  for (let i = 0, j = 0; i < 30; i += 3, j += 4) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    key += BASE64URL[n >>> 18]! + BASE64URL[(n >>> 12) & 63]! + BASE64URL[(n >>> 6) & 63]! + BASE64URL[n & 63]!;
+    codes[j] = BASE64URL.charCodeAt(n >>> 18);
+    codes[j + 1] = BASE64URL.charCodeAt((n >>> 12) & 63);
+    codes[j + 2] = BASE64URL.charCodeAt((n >>> 6) & 63);
+    codes[j + 3] = BASE64URL.charCodeAt(n & 63);
   }
-  return key;
+  return String.fromCharCode(...codes);
 }
