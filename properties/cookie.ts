@@ -9,7 +9,7 @@
 import { parse as cookiePackageParse } from 'cookie';
 import * as fc from 'fast-check';
 import { MemoryBackend } from '../src/backends/memory.js';
-import { parseCookieHeader } from '../src/cookie/parse.js';
+import { cookieValues, parseCookieHeader } from '../src/cookie/parse.js';
 import { setCookieLine, type CookieOptions } from '../src/cookie/set-cookie.js';
 import { SessionManager, type Session } from '../src/manager.js';
 import { MAX_PERIOD } from '../src/period.js';
@@ -321,6 +321,23 @@ export function parseMatchesSpec(): fc.IPropertyWithHooks<[string]> {
   });
 }
 
+/**
+ * `cookieValues(header, name, limit)`, the manager's targeted scan, gives exactly the first
+ * `limit` values that `parseCookieHeader` has for `name` (names taken from the header itself, so
+ * they match often, duplicates included).
+ */
+export function cookieValuesMatchParse(): fc.IPropertyWithHooks<[string, number, number]> {
+  return fc.property(anyHeaderStringArbitrary, fc.nat(), fc.integer({ min: 0, max: 4 }), (header, pick, limit) => {
+    const pairs = parseCookieHeader(header);
+    const name = pairs.length === 0 ? 'sid' : pairs[pick % pairs.length]![0];
+    const expected = pairs.filter(([n]) => n === name).map(([, v]) => v).slice(0, limit);
+    const actual = cookieValues(header, name, limit);
+    if (actual.length !== expected.length || actual.some((v, i) => v !== expected[i])) {
+      fail(`cookieValues(header, ${JSON.stringify(name)}, ${limit}) disagrees with parseCookieHeader`, header, expected, actual);
+    }
+  });
+}
+
 /** A header made of known pairs parses back to exactly those pairs, in order, duplicates and case kept. */
 export function parseRoundTrips(): fc.IPropertyWithHooks<[{ header: string; pairs: Array<[string, string]> }]> {
   return fc.property(wellFormedCookieHeaderArbitrary, ({ header, pairs }) => {
@@ -422,6 +439,7 @@ export const cookieProperties: Readonly<Record<string, () => fc.IProperty<any>>>
   'parse never throws': parseNeverThrows,
   'parse matches SPEC §6': parseMatchesSpec,
   'parse round-trips well-formed headers': parseRoundTrips,
+  'cookieValues picks what parse gives for one name': cookieValuesMatchParse,
   'parse agrees with the cookie package': parseAgreesWithCookiePackage,
   'Set-Cookie line matches SPEC §7': setCookieLineMatchesModel,
   'toCookieHeaders and clearHeaders match SPEC §7': cookieHeadersMatchModel,

@@ -3,7 +3,7 @@
  * {@link Backend}, keyed by one cookie.
  */
 import type { Backend } from './backend.js';
-import { parseCookieHeader } from './cookie/parse.js';
+import { cookieValues } from './cookie/parse.js';
 import { setCookieLine, type CookieOptions, type HeaderPair } from './cookie/set-cookie.js';
 import { checkPeriod } from './period.js';
 
@@ -235,11 +235,8 @@ function candidateKeys(cookieName: string, cookieHeader: CookieHeader): string[]
   const fields = cookieHeader == null ? [] : typeof cookieHeader === 'string' ? [cookieHeader] : cookieHeader;
   const candidates: string[] = [];
   for (const field of fields) {
-    for (const [name, value] of parseCookieHeader(field)) {
-      if (name !== cookieName) continue;
-      candidates.push(value);
-      if (candidates.length === MAX_CANDIDATES) return candidates;
-    }
+    candidates.push(...cookieValues(field, cookieName, MAX_CANDIDATES - candidates.length));
+    if (candidates.length === MAX_CANDIDATES) break;
   }
   return candidates;
 }

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { cookieHeaderCases } from '../../fixtures/cookies/headers.js';
 import {
   adversarialCookieHeaders,
+  cookieValuesMatchParse,
   parseAgreesWithCookiePackage,
   parseMatchesSpec,
   parseNeverThrows,
@@ -36,6 +37,10 @@ describe('parseCookieHeader: properties', () => {
 
   test('gives back the pairs a well-formed header was made of (order, duplicates, case)', () => {
     fc.assert(parseRoundTrips(), { numRuns: 1000 });
+  });
+
+  test('cookieValues, the scan the manager uses for its cookie, gives what parse gives for that name', () => {
+    fc.assert(cookieValuesMatchParse(), { numRuns: 2000 });
   });
 
   test('agrees with the cookie package on the first pair of each name of a well-formed header', () => {

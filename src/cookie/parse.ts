@@ -17,7 +17,39 @@
  */
 export function parseCookieHeader(header: string): Array<[name: string, value: string]> {
   const pairs: Array<[string, string]> = [];
-  if (typeof header !== 'string') return pairs;
+  scanCookiePairs(header, (nameStart, nameEnd, valueStart, valueEnd) => {
+    pairs.push([header.slice(nameStart, nameEnd), header.slice(valueStart, valueEnd)]);
+    return true;
+  });
+  return pairs;
+}
+
+/**
+ * The values of the cookies named `name` in `header`, in header order, at most `limit` of them:
+ * what `parseCookieHeader` would give for that name, without building the other pairs (the
+ * session manager's hot path: its cookie among a page's ten others).
+ */
+export function cookieValues(header: string, name: string, limit: number): string[] {
+  const values: string[] = [];
+  if (limit <= 0) return values;
+  scanCookiePairs(header, (nameStart, nameEnd, valueStart, valueEnd) => {
+    if (nameEnd - nameStart === name.length && header.startsWith(name, nameStart)) {
+      values.push(header.slice(valueStart, valueEnd));
+    }
+    return values.length < limit;
+  });
+  return values;
+}
+
+/**
+ * The one walk over a `Cookie` header: calls `visit` with the bounds of each pair's name and
+ * value, trimmed and unquoted (SPEC §6), until it returns false. Linear: one `indexOf` walk.
+ */
+function scanCookiePairs(
+  header: string,
+  visit: (nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => boolean,
+): void {
+  if (typeof header !== 'string') return;
   const length = header.length;
   let start = 0;
   // The next `=` at or after `start`, found once and reused until passed: searching afresh from
@@ -30,33 +62,34 @@ export function parseCookieHeader(header: string): Array<[name: string, value: s
       eq = header.indexOf('=', start);
       if (eq === -1) eq = length;
     }
+    let nameStart = start;
+    let nameEnd = start;
+    let valueStart: number;
+    let valueEnd = end;
     if (eq >= end) {
       // No `=`: the whole piece is the value of a cookie with an empty name.
-      const value = trimmed(header, start, end);
-      // SPEC §6: one pair of quotes comes off every value, this one's too.
-      if (value !== '') pairs.push(['', unquote(value)]);
+      valueStart = start;
     } else {
-      const name = trimmed(header, start, eq);
-      pairs.push([name, unquote(trimmed(header, eq + 1, end))]);
+      nameEnd = eq;
+      while (nameStart < nameEnd && isBlank(header.charCodeAt(nameStart))) nameStart++;
+      while (nameEnd > nameStart && isBlank(header.charCodeAt(nameEnd - 1))) nameEnd--;
+      valueStart = eq + 1;
     }
+    while (valueStart < valueEnd && isBlank(header.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isBlank(header.charCodeAt(valueEnd - 1))) valueEnd--;
+    // An empty piece (nothing but blanks) is dropped; `=` alone is a pair of empty name and value.
+    const empty = eq >= end && valueStart === valueEnd;
+    // SPEC §6: one pair of surrounding quotes comes off every value.
+    if (valueEnd - valueStart >= 2 && header.charCodeAt(valueStart) === 0x22 && header.charCodeAt(valueEnd - 1) === 0x22) {
+      valueStart++;
+      valueEnd--;
+    }
+    if (!empty && !visit(nameStart, nameEnd, valueStart, valueEnd)) return;
     start = end + 1;
   }
-  return pairs;
 }
 
 // SP and HTAB only (RFC 6265bis §5.4 step 2): not every Unicode space that String#trim takes.
 function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09;
-}
-
-function trimmed(s: string, from: number, to: number): string {
-  while (from < to && isBlank(s.charCodeAt(from))) from++;
-  while (to > from && isBlank(s.charCodeAt(to - 1))) to--;
-  return s.slice(from, to);
-}
-
-function unquote(value: string): string {
-  return value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22
-    ? value.slice(1, -1)
-    : value;
 }
