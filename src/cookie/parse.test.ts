@@ -10,7 +10,7 @@ import {
   parseRoundTrips,
   specParseCookieHeader,
 } from '../../properties/cookie.js';
-import { parseCookieHeader } from './parse.js';
+import { cookieValues, parseCookieHeader } from './parse.js';
 
 describe('parseCookieHeader: SPEC §6 case by case', () => {
   test.each(cookieHeaderCases)('$rule: $header', ({ header, pairs }) => {
@@ -60,6 +60,15 @@ describe('parseCookieHeader: linear time on adversarial 1 MiB inputs', () => {
       if (actual[i]![0] !== expected[i]![0] || actual[i]![1] !== expected[i]![1]) {
         expect.fail(`pair ${i}: ${JSON.stringify(actual[i]).slice(0, 80)} instead of ${JSON.stringify(expected[i]).slice(0, 80)}`);
       }
+    }
+  });
+
+  // The manager's scan for its own cookie jumps between occurrences of the name: the same inputs,
+  // with the name the input is made of, must not make it quadratic either.
+  test.each(adversarialCookieHeaders())('cookieValues on $name', ({ header }) => {
+    for (const name of ['a', 'a ', 'sid']) {
+      const expected = specParseCookieHeader(header).filter(([n]) => n === name).slice(0, 3).map(([, v]) => v);
+      expect(cookieValues(header, name, 3)).toEqual(expected);
     }
   });
 });

@@ -31,14 +31,62 @@ export function parseCookieHeader(header: string): Array<[name: string, value: s
  */
 export function cookieValues(header: string, name: string, limit: number): string[] {
   const values: string[] = [];
-  if (limit <= 0) return values;
-  scanCookiePairs(header, (nameStart, nameEnd, valueStart, valueEnd) => {
-    if (nameEnd - nameStart === name.length && header.startsWith(name, nameStart)) {
-      values.push(header.slice(valueStart, valueEnd));
-    }
-    return values.length < limit;
-  });
+  if (limit <= 0 || typeof header !== 'string') return values;
+  if (!isPlainName(name)) {
+    // A name parsing could never produce as such (empty, edged with blanks, holding `;` or `=`):
+    // take the general walk, which handles every case the same way parseCookieHeader does.
+    scanCookiePairs(header, (nameStart, nameEnd, valueStart, valueEnd) => {
+      if (nameEnd - nameStart === name.length && header.startsWith(name, nameStart)) {
+        values.push(header.slice(valueStart, valueEnd));
+      }
+      return values.length < limit;
+    });
+    return values;
+  }
+  // Jump from one occurrence of the name to the next instead of walking every pair. An occurrence
+  // names a cookie when only blanks stand between it and the start of its piece (the header's
+  // start or a `;`) and between it and an `=`: then that `=` is its piece's first, as parsing
+  // would find it. Each character is looked at a bounded number of times: linear.
+  const length = header.length;
+  let from = 0;
+  for (let at = header.indexOf(name, from); at !== -1; at = header.indexOf(name, from)) {
+    from = at + 1;
+    let before = at;
+    while (before > 0 && isBlank(header.charCodeAt(before - 1))) before--;
+    if (before > 0 && header.charCodeAt(before - 1) !== 0x3b) continue;
+    let eq = at + name.length;
+    while (eq < length && isBlank(header.charCodeAt(eq))) eq++;
+    if (eq === length || header.charCodeAt(eq) !== 0x3d) continue;
+    let end = header.indexOf(';', eq + 1);
+    if (end === -1) end = length;
+    values.push(pieceValue(header, eq + 1, end));
+    if (values.length === limit) break;
+    from = end + 1;
+  }
   return values;
+}
+
+/** A name without `;` or `=` and not edged with blanks: one the occurrence jump can find exactly. */
+function isPlainName(name: string): boolean {
+  return (
+    typeof name === 'string' &&
+    name !== '' &&
+    !isBlank(name.charCodeAt(0)) &&
+    !isBlank(name.charCodeAt(name.length - 1)) &&
+    !name.includes(';') &&
+    !name.includes('=')
+  );
+}
+
+/** The value between `start` and `end`: trimmed of blanks, one pair of quotes removed (SPEC §6). */
+function pieceValue(header: string, start: number, end: number): string {
+  while (start < end && isBlank(header.charCodeAt(start))) start++;
+  while (end > start && isBlank(header.charCodeAt(end - 1))) end--;
+  if (end - start >= 2 && header.charCodeAt(start) === 0x22 && header.charCodeAt(end - 1) === 0x22) {
+    start++;
+    end--;
+  }
+  return header.slice(start, end);
 }
 
 /**
