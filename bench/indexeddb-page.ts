@@ -3,7 +3,7 @@
  * in Chromium. IndexedDbBackend and idb-keyval, each on a database of its own, are timed by the
  * same alternating comparison as every other case.
  */
-import { createStore, get as keyvalGet, set as keyvalSet } from 'idb-keyval';
+import { createStore, get as keyvalGet, set as keyvalSet, update as keyvalUpdate } from 'idb-keyval';
 import { IndexedDbBackend } from '../src/backends/indexeddb.js';
 import { compare, type Comparison, type ComparisonOptions } from './compare.js';
 
@@ -72,6 +72,18 @@ async function runIndexedDbBench(options: ComparisonOptions): Promise<PageResult
         batch: BATCH,
         run: async () => {
           for (let i = 0; i < BATCH; i++, n++) await keyvalSet(keyvalKeys[n % RECORDS]!, JSON.stringify({ user: n % RECORDS, visits: n }), store);
+        },
+      },
+      {
+        // idb-keyval's own read-modify-write (get and put in one readwrite transaction): the same
+        // job as IndexedDbBackend.set, which must read to check liveness before it writes.
+        name: 'idb-keyval update',
+        batch: BATCH,
+        run: async () => {
+          for (let i = 0; i < BATCH; i++, n++) {
+            const value = JSON.stringify({ user: n % RECORDS, visits: n });
+            await keyvalUpdate(keyvalKeys[n % RECORDS]!, (old) => (old === undefined ? old : value), store);
+          }
         },
       },
     ],

@@ -272,8 +272,8 @@ export class IndexedDbBackend implements Backend {
   }
 
   /**
-   * Runs `body` in one transaction and resolves its result only once the transaction has
-   * committed. Any failure (a request error, an abort, a throw in `body`) aborts the transaction,
+   * Runs `body` in one transaction and resolves its result (a write's only once the transaction
+   * has committed). Any failure (a request error, an abort, a throw in `body`) aborts the transaction,
    * so nothing is half-written, and rejects with an {@link IndexedDbBackendError}.
    */
   async #transaction<T, Mode extends IDBTransactionMode>(
@@ -287,7 +287,10 @@ export class IndexedDbBackend implements Backend {
     done.catch(() => {});
     try {
       const result = await body(tx.store);
-      await done;
+      // A write is answered once committed. A read is answered as soon as its requests have
+      // succeeded: what it saw cannot change by waiting, and its place in the order of
+      // transactions (its linearization point) is already taken.
+      if (mode === 'readwrite') await done;
       return result;
     } catch (error) {
       try {
