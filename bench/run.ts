@@ -48,7 +48,8 @@ interface Arguments {
   list: boolean;
   markdown: boolean;
   from: string | undefined;
-  output: string;
+  /** Where the JSON goes; undefined: nowhere (a partial or quick run). */
+  output: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -61,7 +62,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     list: false,
     markdown: false,
     from: undefined,
-    output: path.join(root, 'bench', 'results.json'),
+    output: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i]!;
@@ -77,6 +78,8 @@ function parseArguments(argv: readonly string[]): Arguments {
       else parsed.output = path.resolve(value);
     } else throw new UsageError(`unknown argument ${JSON.stringify(argument)}`);
   }
+  // bench/results.json holds the figures of the README: only a full run replaces it.
+  if (parsed.output === undefined && parsed.only.length === 0 && !parsed.quick) parsed.output = path.join(root, 'bench', 'results.json');
   const unknown = parsed.only.filter((id) => !cases.some((c) => c.id === id));
   if (unknown.length > 0) {
     throw new UsageError(`unknown case ${unknown.map((u) => JSON.stringify(u)).join(', ')}; cases: ${cases.map((c) => c.id).join(', ')}`);
@@ -151,8 +154,13 @@ async function main(): Promise<number> {
   if (args.json) {
     process.stdout.write(json);
   } else {
-    writeFileSync(args.output, json);
-    process.stdout.write(`${args.markdown ? formatMarkdown(results) : formatTable(results)}\n\nfigures written to ${path.relative(process.cwd(), args.output) || args.output}\n`);
+    const table = args.markdown ? formatMarkdown(results) : formatTable(results);
+    if (args.output === undefined) {
+      process.stdout.write(`${table}\n\n(a partial or quick run: bench/results.json left as it was; --output FILE to save)\n`);
+    } else {
+      writeFileSync(args.output, json);
+      process.stdout.write(`${table}\n\nfigures written to ${path.relative(process.cwd(), args.output) || args.output}\n`);
+    }
   }
   if (failed.length > 0) process.stderr.write(`bench: case(s) failed: ${failed.join(', ')}\n`);
   return failed.length > 0 ? 1 : 0;
