@@ -207,8 +207,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' |
       },
     }));
   } catch (error) {
-    // parseArgs' own messages are already one line and name the option.
-    throw new CliUsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+    // parseArgs' own messages name the option; some run over several lines (`--runs -3`: "argument
+    // is ambiguous", then how to pass a value starting with "-"), joined here into one.
+    throw new CliUsageError(`${(error as Error).message.trim().replace(/\s*\n\s*/g, ' ')} (see --help)`);
   }
   if (values['help'] === true) return 'help';
   if (values['version'] === true) return 'version';
