@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import session from 'express-session';
 import { createClient } from 'redis';
 import { SessionManager } from '../../src/manager.js';
 import type { BenchCase } from '../case.js';
