@@ -116,6 +116,16 @@ describe('backend model: explanations name the rule', () => {
     expect(model.explainGet(later, key, expected, { status: 'ok', value: 'v', period: 200_000_000 })).toMatch(/context clock/);
   });
 
+  it('for a lifetime that set did not restart, even one second off, with no rounding to blame', () => {
+    // generate for 61 s, then set with 60 s at the same instant: 61 s left means the old expiry was kept.
+    const long = withSession({ value: 'v', expiry: 61 }, key);
+    const set = model.set(long, key, 'w', 60).state;
+    const expected = model.get(set, key).result;
+    const message = model.explainGet(set, key, expected, { status: 'ok', value: 'w', period: 61 });
+    expect(message).toMatch(/restart the lifetime/);
+    expect(message).not.toMatch(/rounded down/);
+  });
+
   it('for revived keys and "" taken as no value', () => {
     const cleared = model.clear(state, key).state;
     expect(model.explainUpdate(cleared, 'set', key, 'not_found', 'ok')).toMatch(/never revives a cleared key/);

@@ -246,17 +246,23 @@ function explainPeriod(state: BackendModel, record: ModelRecord | undefined, exp
   if (actual > MODEL_MAX_PERIOD) {
     return 'expiry is measured only by the context clock: a remaining period over 400 days means it was not counted from clock.now() (SPEC §1, §4)';
   }
-  if (actual === expected + 1) {
-    return record?.period === actual
-      ? 'the remaining period counts down and is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)'
-      : 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)';
+  // Rounding up can only be off by one when the exact remainder is not a whole number of seconds;
+  // an old expiry kept by set/touch can be off by anything, one second included. When both fit,
+  // both are named.
+  const roundingFits = actual === expected + 1 && (record === undefined || (record.expiresAt - state.now) % 1000 !== 0);
+  const restartFits = record?.previousExpiresAt !== undefined && actual === Math.floor((record.previousExpiresAt - state.now) / 1000);
+  const restart = 'set and touch restart the lifetime: the new expiry counts from the call (SPEC §4)';
+  if (roundingFits) {
+    const rounding =
+      record?.period === actual
+        ? 'the remaining period counts down and is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)'
+        : 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)';
+    return restartFits ? `${rounding}; or ${restart}` : rounding;
   }
   if (record?.period !== undefined && actual === record.period) {
     return 'the remaining period counts down: get reports what is left, not the period the session was stored with (SPEC §1)';
   }
-  if (record?.previousExpiresAt !== undefined && actual === Math.floor((record.previousExpiresAt - state.now) / 1000)) {
-    return 'set and touch restart the lifetime: the new expiry counts from the call (SPEC §4)';
-  }
+  if (restartFits) return restart;
   if (record?.fromDefault === true) return `an omitted expiry means defaultPeriod() at the time of the call (SPEC §4); the remaining period counts down from it (SPEC §1)`;
   return 'the remaining period is Math.floor((expiresAt - now) / 1000), counted down from the last generate/set/touch (SPEC §1, §4)';
 }

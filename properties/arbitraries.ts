@@ -37,7 +37,7 @@ export const valueArb: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A value or none (`generate` without a value: `not_set`). */
-export const optionalValueArb: fc.Arbitrary<string | undefined> = fc.option(valueArb, { nil: undefined, freq: 4 });
+export const optionalValueArb: fc.Arbitrary<string | undefined> = fc.option(valueArb, { nil: undefined, freq: 3 });
 
 /** A valid period in seconds: 0 and the 400-day cap often, small ones mostly (so expiry is reached). */
 export const periodArb: fc.Arbitrary<number> = fc.oneof(

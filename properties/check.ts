@@ -39,10 +39,74 @@ export async function checkProperty(
     });
     const durationMs = performance.now() - started;
     if (!details.failed) return { ...base, verdict: 'passed', runs: details.numRuns, durationMs };
-    return { ...base, verdict: 'failed', runs: details.numRuns, durationMs, failure: failureReport(details) };
+    const failure = await dropUnneededSteps(prepared.property, details, failureReport(details));
+    return { ...base, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
   } finally {
     await prepared.dispose?.();
   }
+}
+
+/** At most this many extra runs polish one counterexample. */
+const POLISH_RUNS = 150;
+
+/**
+ * fast-check shrinks an array by dropping a prefix, then item by item, and stops when no single
+ * shrink still fails. Steps that choose keys and expiry instants by index tie each other: in
+ * `k1..k4 = generate()`, `k5 = generate("")`, `advance`, `get(k5)`, dropping any one generate
+ * re-aims the later steps, so fast-check keeps all five. This pass (fast-check has no option for
+ * it) drops runs of consecutive steps, longest first, down to single steps, keeping a drop when
+ * the run still fails with a wrong answer (as fast-check keeps any failing shrink; the rule named
+ * may then be a sharper one), until nothing more can go or the budget is spent.
+ * It is deterministic given the counterexample, so `seed` and `path` replay the same story.
+ * Timeline failures (concurrency) are left as they are: their runs are not deterministic.
+ */
+async function dropUnneededSteps(
+  // fast-check's own type, as PreparedProperty holds it.
+  property: fc.IAsyncPropertyWithHooks<any>,
+  details: fc.RunDetails<unknown>,
+  report: FailureReport,
+): Promise<FailureReport> {
+  const args = details.counterexample as unknown[] | null;
+  const steps = args?.[0];
+  if (report.timeline !== undefined || !Array.isArray(steps) || !steps.every(isModelStep)) return report;
+  let current: unknown[] = steps;
+  let best = report;
+  let drops = 0;
+  let budget = POLISH_RUNS;
+  for (let size = current.length - 1; size >= 1 && budget > 0; size--) {
+    for (let start = current.length - size; start >= 0 && budget > 0; start--) {
+      budget -= 1;
+      const candidate = [...current.slice(0, start), ...current.slice(start + size)];
+      const explained = await runOnce(property, [candidate, ...args!.slice(1)]);
+      if (explained === undefined) continue;
+      current = candidate;
+      drops += 1;
+      best = { ...best, message: explained.message, steps: explained.steps, snippet: explained.snippet };
+      // Shorter now: look again at this size from the end.
+      size = Math.min(size, current.length - 1) + 1;
+      break;
+    }
+  }
+  return { ...best, shrinks: best.shrinks + drops };
+}
+
+/** One run of `property` on `args`: the explained failure, or undefined when it held (or failed otherwise). */
+// fast-check's own type, as PreparedProperty holds it.
+async function runOnce(property: fc.IAsyncPropertyWithHooks<any>, args: unknown[]): Promise<Explained | undefined> {
+  await property.runBeforeEach();
+  try {
+    const outcome = await property.run(args);
+    if (outcome === null || !('error' in outcome)) return undefined;
+    const explained = errorChain(outcome.error).find(isExplained);
+    return explained?.timeline === undefined ? explained : undefined;
+  } finally {
+    await property.runAfterEach();
+  }
+}
+
+function isModelStep(step: unknown): boolean {
+  const candidate = step as { run?: unknown; check?: unknown; toCode?: unknown } | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.run === 'function' && typeof candidate.check === 'function';
 }
 
 /** A seed as fast-check takes it: a 32-bit integer. */
