@@ -17,6 +17,8 @@ import { codeString, show, showString, type Trace } from './trace.js';
 export interface BackendWorld {
   state: BackendModel;
   keys: string[];
+  /** The tag each key's generate carried (`undefined` when it carried none): see {@link KeyChoice}. */
+  tags: Array<number | undefined>;
   /** Whether the backend has `setDefaultPeriod(period)` (as `MemoryBackend`): then the default moves too. */
   readonly canSetDefaultPeriod: boolean;
   /** Where the clock started, for `t=` stamps in steps. */
@@ -34,8 +36,19 @@ export interface BackendUnderTest {
   readonly name: string;
 }
 
-/** Which key a command uses: the `index`-th generated one (modulo how many), or a client's garbage. */
-export type KeyChoice = { readonly known: number } | { readonly garbage: string };
+/**
+ * Which key a command uses: the `known`-th generated one (modulo how many), the one whose
+ * generate carried the first tag at or after `tagged` (going round past {@link TAGS}), or a
+ * client's garbage.
+ *
+ * `tagged` is for shrinking: a choice by index re-aims when an earlier generate is dropped, so
+ * fast-check cannot drop it (it keeps 13 generates before `get(k11)`); a choice by tag is still
+ * the same key when any other generate goes.
+ */
+export type KeyChoice = { readonly known: number } | { readonly tagged: number } | { readonly garbage: string };
+
+/** Tags and tagged choices are whole numbers below this. */
+export const TAGS = 1000;
 
 /** A step of a model-based run: a fast-check command that can also write itself as TypeScript. */
 export interface ModelStep<World extends object, Real> extends fc.AsyncCommand<World, Real> {
@@ -49,9 +62,20 @@ export function resolveKey(world: BackendWorld, choice: KeyChoice): { key: strin
     const key = 'garbage' in choice ? choice.garbage : '';
     return { key, label: `garbage key ${showString(key)}`, code: codeString(key) };
   }
-  const index = choice.known % world.keys.length;
+  const index = 'tagged' in choice ? taggedIndex(world, choice.tagged) : choice.known % world.keys.length;
   const key = world.keys[index]!;
   return { key, label: `${world.label}${index + 1}`, code: `${world.label}${index + 1}` };
+}
+
+/** The key whose tag comes first at or after `tagged`, going round; untagged keys count as tag 0. */
+function taggedIndex(world: BackendWorld, tagged: number): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  world.keys.forEach((_, index) => {
+    const distance = (((world.tags[index] ?? 0) - tagged) % TAGS + TAGS) % TAGS;
+    if (distance < bestDistance) [best, bestDistance] = [index, distance];
+  });
+  return best;
 }
 
 /** How the model and a person see a lookup. */
@@ -146,6 +170,8 @@ export class GenerateCommand extends BackendCommand {
   constructor(
     readonly value: string | undefined,
     readonly expiry: number | undefined,
+    /** What `{ tagged }` choices find this key by (see {@link KeyChoice}). */
+    readonly tag?: number,
   ) {
     super();
   }
@@ -170,6 +196,7 @@ export class GenerateCommand extends BackendCommand {
     }
     world.state = model.generate(world.state, key, { value: this.value, expiry: this.expiry }).state;
     world.keys.push(key);
+    world.tags.push(this.tag);
     real.trace.record(`${step} at ${instant(world.state, START(world))}`, this.code);
   }
   describe(): string {
@@ -379,6 +406,7 @@ export function initialWorld(backend: Backend, now: number, label = 'k'): Backen
     label,
     state: model.initialBackendModel(now, backend.defaultPeriod()),
     keys: [],
+    tags: [],
     canSetDefaultPeriod: typeof (backend as { setDefaultPeriod?: unknown }).setDefaultPeriod === 'function',
     start: now,
   };

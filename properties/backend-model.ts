@@ -18,21 +18,25 @@ import {
   type BackendUnderTest,
   type BackendWorld,
   type KeyChoice,
+  TAGS,
   type ModelStep,
 } from './backend-commands.js';
 import { setupCode, withFreshBackend } from './fresh-backend.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
 import { Trace } from './trace.js';
 
-/** Mostly keys generated earlier (live, expired or cleared), sometimes what a client might send. */
+/**
+ * Mostly keys generated earlier (live, expired or cleared), found by tag so that shrinking can drop
+ * the generates a failure does not need; sometimes what a client might send.
+ */
 export const keyChoiceArb: fc.Arbitrary<KeyChoice> = fc.oneof(
-  { weight: 9, arbitrary: fc.nat({ max: 40 }).map((known) => ({ known })) },
+  { weight: 9, arbitrary: fc.nat({ max: TAGS - 1 }).map((tagged) => ({ tagged })) },
   { weight: 1, arbitrary: garbageKeyArb.map((garbage) => ({ garbage })) },
 );
 
 /** One backend step, weighted so that keys are made, read, updated, cleared and outlived. */
 export const backendCommandArb: fc.Arbitrary<ModelStep<BackendWorld, BackendUnderTest>> = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(optionalValueArb, optionalPeriodArb).map(([value, expiry]) => new GenerateCommand(value, expiry)) },
+  { weight: 3, arbitrary: fc.tuple(optionalValueArb, optionalPeriodArb, fc.nat({ max: TAGS - 1 })).map(([value, expiry, tag]) => new GenerateCommand(value, expiry, tag)) },
   { weight: 4, arbitrary: keyChoiceArb.map((choice) => new GetCommand(choice)) },
   { weight: 2, arbitrary: fc.tuple(keyChoiceArb, valueArb, optionalPeriodArb).map(([choice, value, expiry]) => new SetCommand(choice, value, expiry)) },
   { weight: 2, arbitrary: fc.tuple(keyChoiceArb, optionalPeriodArb).map(([choice, expiry]) => new TouchCommand(choice, expiry)) },

@@ -118,6 +118,7 @@ function call<T>(real: ManagerUnderTest, step: string, code: string, expected: s
 
 function adoptNewSession(world: ManagerWorld, real: ManagerUnderTest, session: Session, record: SessionRecord): string {
   world.keys.push(session.key);
+  world.tags.push(undefined);
   world.sessions.push(record);
   real.sessions.push(session);
   return `s${world.sessions.length}`;

@@ -54,7 +54,7 @@ class OnSide implements Step {
   }
   async run(worlds: TwoWorlds, reals: TwoBackends): Promise<void> {
     const own = worlds[this.side];
-    const view: BackendWorld = this.crossKeys ? { ...own, keys: worlds[other(this.side)].keys, label: `${other(this.side)}k` } : own;
+    const view: BackendWorld = this.crossKeys ? { ...own, keys: worlds[other(this.side)].keys, tags: worlds[other(this.side)].tags, label: `${other(this.side)}k` } : own;
     const choice = (this.inner as { choice?: KeyChoice }).choice;
     const key = choice === undefined ? undefined : resolveKey(view, choice).key;
     if (this.crossKeys && key !== undefined) worlds.crossed.add(key);
