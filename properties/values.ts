@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
 import { largeValueArb, NON_ASCII_SAMPLES, optionalPeriodArb } from './arbitraries.js';
-import { GenerateCommand, GetCommand, SetCommand, TouchCommand } from './backend-commands.js';
+import { GenerateCommand, GetCommand, SetCommand, TAGS, TouchCommand } from './backend-commands.js';
 import { runBackendCommands } from './backend-model.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
 
@@ -18,12 +18,14 @@ const hardValueArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: largeValueArb },
 );
 
-const knownArb = fc.nat({ max: 10 }).map((known) => ({ known }));
+/** Keys found by tag (see `KeyChoice`), so shrinking can drop generates a failure does not need. */
+const knownArb = fc.nat({ max: TAGS - 1 }).map((tagged) => ({ tagged }));
+const tagArb = fc.nat({ max: TAGS - 1 });
 
 /** Sessions made with hard values (or none), read back, overwritten, touched, read back. */
 const valueCommandsArb = fc.array(
   fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(fc.option(hardValueArb, { nil: undefined, freq: 4 }), optionalPeriodArb).map(([value, expiry]) => new GenerateCommand(value, expiry)) },
+    { weight: 3, arbitrary: fc.tuple(fc.option(hardValueArb, { nil: undefined, freq: 4 }), optionalPeriodArb, tagArb).map(([value, expiry, tag]) => new GenerateCommand(value, expiry, tag)) },
     { weight: 4, arbitrary: knownArb.map((choice) => new GetCommand(choice)) },
     { weight: 2, arbitrary: fc.tuple(knownArb, hardValueArb).map(([choice, value]) => new SetCommand(choice, value, undefined)) },
     { weight: 1, arbitrary: knownArb.map((choice) => new TouchCommand(choice, undefined)) },
