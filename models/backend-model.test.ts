@@ -34,11 +34,6 @@ describe('backend model: the expiry boundary (SPEC §1)', () => {
     expect(model.get(zero, key).result).toEqual({ status: 'ok', value: '', period: 0 });
     expect(model.get(model.advance(zero, 1), key).result).toEqual({ status: 'not_found' });
   });
-
-  it('lists the instants around each expiry still ahead', () => {
-    expect(model.boundaryInstants(state)).toEqual([T0 + 59_999, T0 + 60_000, T0 + 60_001]);
-    expect(model.boundaryInstants(model.advance(state, 60_000))).toEqual([T0 + 60_000, T0 + 60_001]);
-  });
 });
 
 describe('backend model: operations (SPEC §3, §4)', () => {

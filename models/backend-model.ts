@@ -184,20 +184,6 @@ export function withDefaultPeriod(state: BackendModel, period: number): BackendM
 }
 
 /**
- * The instants worth visiting next: 1 ms before, at, and 1 ms after the expiry of each record,
- * when still ahead of the clock. Landing on `now == expiresAt` is where off-by-one bugs live.
- */
-export function boundaryInstants(state: BackendModel): number[] {
-  const instants = new Set<number>();
-  for (const record of state.records.values()) {
-    for (const instant of [record.expiresAt - 1, record.expiresAt, record.expiresAt + 1]) {
-      if (instant >= state.now) instants.add(instant);
-    }
-  }
-  return [...instants].sort((a, b) => a - b);
-}
-
-/**
  * The rule a backend broke when `get(key)` answered `actual` where the model says `expected`:
  * one sentence naming the rule and its SPEC section, for failure reports.
  */

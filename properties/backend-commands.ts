@@ -6,7 +6,7 @@
  * runs, among the keys generated so far (live, expired or cleared) or a garbage key a client
  * might send.
  */
-import type fc from 'fast-check';
+import fc from 'fast-check';
 import type { Backend, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
@@ -333,8 +333,10 @@ export class AdvanceCommand extends BackendCommand {
 }
 
 /**
- * The clock jumps to 1 ms before, exactly at, or 1 ms after the expiry of a known record (the
- * `pick`-th of those instants still ahead), so that `now == expiresAt` is visited often.
+ * The clock jumps to 1 ms before, exactly at, or 1 ms after (`pick % 3`) the expiry of a known
+ * record still ahead, so that `now == expiresAt` is visited often. The record is the one whose key
+ * comes first by tag from `pick / 3` (see {@link KeyChoice}), so dropping another generate does
+ * not move the jump and shrinking can drop it. Use {@link advanceToExpiryArb}.
  */
 export class AdvanceToExpiryCommand extends BackendCommand {
   #text = '';
@@ -345,8 +347,17 @@ export class AdvanceToExpiryCommand extends BackendCommand {
     return world.state.records.size > 0;
   }
   async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
-    const instants = model.boundaryInstants(world.state);
-    const target = instants.length === 0 ? world.state.now : instants[this.pick % instants.length]!;
+    const offset = (this.pick % 3) - 1;
+    const ahead: BackendWorld = { ...world, keys: [], tags: [] };
+    world.keys.forEach((key, index) => {
+      const record = world.state.records.get(key);
+      if (record !== undefined && record.expiresAt + offset >= world.state.now) {
+        ahead.keys.push(key);
+        ahead.tags.push(world.tags[index]);
+      }
+    });
+    const chosen = ahead.keys.length === 0 ? undefined : world.state.records.get(ahead.keys[taggedIndex(ahead, Math.floor(this.pick / 3) % TAGS)]!);
+    const target = chosen === undefined ? world.state.now : chosen.expiresAt + offset;
     const ms = target - world.state.now;
     const records = [...world.state.records].filter(([, record]) => Math.abs(record.expiresAt - target) <= 1);
     const about = records
@@ -365,6 +376,9 @@ export class AdvanceToExpiryCommand extends BackendCommand {
     return this.#text || `advance the clock to the expiry boundary #${this.pick}`;
   }
 }
+
+/** An {@link AdvanceToExpiryCommand}: which record (by tag) and which of the three instants. */
+export const advanceToExpiryArb: fc.Arbitrary<AdvanceToExpiryCommand> = fc.nat({ max: 3 * TAGS - 1 }).map((pick) => new AdvanceToExpiryCommand(pick));
 
 function advanceBoth(world: BackendWorld, real: BackendUnderTest, ms: number, text: string, code: string): void {
   real.clock.advance(ms);

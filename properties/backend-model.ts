@@ -7,7 +7,7 @@ import type { BackendFactory } from '../src/backend.js';
 import { advanceArb, garbageKeyArb, optionalPeriodArb, optionalValueArb, periodArb, valueArb } from './arbitraries.js';
 import {
   AdvanceCommand,
-  AdvanceToExpiryCommand,
+  advanceToExpiryArb,
   ClearCommand,
   GenerateCommand,
   GetCommand,
@@ -42,7 +42,7 @@ export const backendCommandArb: fc.Arbitrary<ModelStep<BackendWorld, BackendUnde
   { weight: 2, arbitrary: fc.tuple(keyChoiceArb, optionalPeriodArb).map(([choice, expiry]) => new TouchCommand(choice, expiry)) },
   { weight: 1, arbitrary: keyChoiceArb.map((choice) => new ClearCommand(choice)) },
   { weight: 2, arbitrary: advanceArb.map((ms) => new AdvanceCommand(ms)) },
-  { weight: 3, arbitrary: fc.nat({ max: 30 }).map((pick) => new AdvanceToExpiryCommand(pick)) },
+  { weight: 3, arbitrary: advanceToExpiryArb },
   { weight: 1, arbitrary: periodArb.map((period) => new SetDefaultPeriodCommand(period)) },
 );
 

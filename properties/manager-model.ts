@@ -8,7 +8,7 @@ import type { BackendFactory } from '../src/backend.js';
 import type { CookieOptions } from '../src/cookie/set-cookie.js';
 import { SessionManager, type Session } from '../src/manager.js';
 import { advanceArb, optionalPeriodArb, optionalValueArb, valueArb } from './arbitraries.js';
-import { AdvanceCommand, AdvanceToExpiryCommand, initialWorld, type ModelStep } from './backend-commands.js';
+import { AdvanceCommand, advanceToExpiryArb, initialWorld, type ModelStep } from './backend-commands.js';
 import { setupCode, withFreshBackend } from './fresh-backend.js';
 import {
   ClearHeadersCommand,
@@ -107,7 +107,7 @@ export const managerCommandArb: fc.Arbitrary<ManagerStep> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(fc.nat({ max: 40 }), validCookieSettingArb).map(([pick, setting]) => new CookieHeadersCommand(pick, setting)) },
   { weight: 1, arbitrary: validCookieSettingArb.map((setting) => new ClearHeadersCommand(setting)) },
   { weight: 2, arbitrary: advanceArb.map((ms) => new AdvanceCommand(ms)) },
-  { weight: 2, arbitrary: fc.nat({ max: 30 }).map((pick) => new AdvanceToExpiryCommand(pick)) },
+  { weight: 2, arbitrary: advanceToExpiryArb },
 );
 
 /** A sequence of requests (a plain array: replays from seed and path alone). */

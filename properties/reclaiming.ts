@@ -9,7 +9,7 @@ import * as model from '../models/backend-model.js';
 import { advanceArb } from './arbitraries.js';
 import {
   AdvanceCommand,
-  AdvanceToExpiryCommand,
+  advanceToExpiryArb,
   ClearCommand,
   GenerateCommand,
   GetCommand,
@@ -107,7 +107,7 @@ const churnCommandsArb = fc.array(
     { weight: 2, arbitrary: knownArb.map((choice) => new ClearCommand(choice)) },
     { weight: 1, arbitrary: knownArb.map((choice) => new GetCommand(choice)) },
     { weight: 2, arbitrary: advanceArb.map((ms) => new AdvanceCommand(ms)) },
-    { weight: 1, arbitrary: fc.nat({ max: 30 }).map((pick) => new AdvanceToExpiryCommand(pick)) },
+    { weight: 1, arbitrary: advanceToExpiryArb },
     { weight: 2, arbitrary: fc.constant(new SweepCommand()) },
     { weight: 2, arbitrary: fc.constant(new SizeCommand()) },
   ),
