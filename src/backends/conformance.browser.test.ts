@@ -45,7 +45,7 @@ function runsIn(backend: string, property: string): number {
 for (const backend of backends) {
   for (const property of conformanceProperties) {
     const runs = runsIn(backend.name, property.name);
-    describeConformance(`${backend.name} in Chromium, ${runs} run${runs === 1 ? "" : "s"}`, backend.factoryFor(property.name), {
+    describeConformance(`${backend.name} in Chromium, ${runs} run${runs === 1 ? '' : 's'}`, backend.factoryFor(property.name), {
       only: [property.name],
       runs,
       notChecked: 'fail',
