@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
-import { largeValueArb, NON_ASCII_SAMPLES, optionalPeriodArb } from './arbitraries.js';
+import { largeValueArb, NON_ASCII_SAMPLES, optionalPeriodArb, scalarValueArb } from './arbitraries.js';
 import { GenerateCommand, GetCommand, SetCommand, TAGS, TouchCommand } from './backend-commands.js';
 import { runBackendCommands } from './backend-model.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
@@ -14,7 +14,7 @@ const hardValueArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constant('') },
   { weight: 3, arbitrary: fc.constantFrom(...NON_ASCII_SAMPLES) },
   { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }) },
+  { weight: 1, arbitrary: fc.string({ unit: scalarValueArb, minLength: 1, maxLength: 20 }) },
   { weight: 4, arbitrary: largeValueArb },
 );
 
