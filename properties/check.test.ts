@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Backend, BackendFactory } from '../src/backend.js';
 import { MemoryBackend, memoryBackendFactory } from '../src/backends/memory.js';
-import { checkProperty } from './check.js';
+import fc from 'fast-check';
+import { checkProperty, dropUnneededSteps } from './check.js';
 import { backendModelProperty } from './backend-model.js';
 import { errorsSurfacedProperty } from './errors-surfaced.js';
 import { reclaimingProperty } from './reclaiming.js';
@@ -99,5 +100,32 @@ describe('checkProperty', () => {
     expect(report.verdict).toBe('failed');
     expect(report.failure?.message).toMatch(/cannot connect to the store/);
     expect(report.failure?.snippet).toMatch(/No snippet/);
+  });
+});
+
+describe('the drop-steps pass after shrinking', () => {
+  // Steps as the model-based properties have them; the failure needs "b" and "e" only.
+  const step = (id: string) => ({ id, check: () => true, run: async () => {}, toString: () => id });
+  const steps = ['a', 'b', 'c', 'd', 'e', 'f'].map(step);
+  const property = fc.asyncProperty(fc.constant(steps), async (sequence) => {
+    const ids = sequence.map((s) => s.id);
+    if (ids.includes('b') && ids.includes('e')) {
+      throw Object.assign(new Error('b and e together'), { steps: ids.map((id, i) => `${i + 1}. ${id}`), snippet: ids.join('\n') });
+    }
+  });
+  const shrunk = { path: '0:1', shrinks: 3, message: 'b and e together', steps: steps.map((s, i) => `${i + 1}. ${s.id}`), snippet: 'a..f' };
+
+  it('drops every step the failure does not need, and counts the drops as shrinks', async () => {
+    const report = await dropUnneededSteps(property, { counterexample: [steps] } as unknown as fc.RunDetails<unknown>, shrunk);
+    expect(report.steps).toEqual(['1. b', '2. e']);
+    expect(report.snippet).toBe('b\ne');
+    expect(report.shrinks).toBeGreaterThan(3);
+    expect(report.path).toBe('0:1');
+  });
+
+  it('leaves a concurrency failure (with a timeline) as it is', async () => {
+    const withTimeline = { ...shrunk, timeline: '|[]|' };
+    const report = await dropUnneededSteps(property, { counterexample: [steps] } as unknown as fc.RunDetails<unknown>, withTimeline);
+    expect(report).toEqual(withTimeline);
   });
 });

@@ -60,7 +60,7 @@ const POLISH_RUNS = 150;
  * It is deterministic given the counterexample, so `seed` and `path` replay the same story.
  * Timeline failures (concurrency) are left as they are: their runs are not deterministic.
  */
-async function dropUnneededSteps(
+export async function dropUnneededSteps(
   // fast-check's own type, as PreparedProperty holds it.
   property: fc.IAsyncPropertyWithHooks<any>,
   details: fc.RunDetails<unknown>,
