@@ -62,17 +62,17 @@ export function resolveKey(world: BackendWorld, choice: KeyChoice): { key: strin
     const key = 'garbage' in choice ? choice.garbage : '';
     return { key, label: `garbage key ${showString(key)}`, code: codeString(key) };
   }
-  const index = 'tagged' in choice ? taggedIndex(world, choice.tagged) : choice.known % world.keys.length;
+  const index = 'tagged' in choice ? taggedIndex(world.tags, choice.tagged) : choice.known % world.keys.length;
   const key = world.keys[index]!;
   return { key, label: `${world.label}${index + 1}`, code: `${world.label}${index + 1}` };
 }
 
-/** The key whose tag comes first at or after `tagged`, going round; untagged keys count as tag 0. */
-function taggedIndex(world: BackendWorld, tagged: number): number {
+/** The index of the first tag at or after `tagged`, going round; an untagged key counts as tag 0. */
+function taggedIndex(tags: ReadonlyArray<number | undefined>, tagged: number): number {
   let best = 0;
   let bestDistance = Infinity;
-  world.keys.forEach((_, index) => {
-    const distance = (((world.tags[index] ?? 0) - tagged) % TAGS + TAGS) % TAGS;
+  tags.forEach((tag, index) => {
+    const distance = ((((tag ?? 0) - tagged) % TAGS) + TAGS) % TAGS;
     if (distance < bestDistance) [best, bestDistance] = [index, distance];
   });
   return best;
@@ -348,15 +348,10 @@ export class AdvanceToExpiryCommand extends BackendCommand {
   }
   async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
     const offset = (this.pick % 3) - 1;
-    const ahead: BackendWorld = { ...world, keys: [], tags: [] };
-    world.keys.forEach((key, index) => {
-      const record = world.state.records.get(key);
-      if (record !== undefined && record.expiresAt + offset >= world.state.now) {
-        ahead.keys.push(key);
-        ahead.tags.push(world.tags[index]);
-      }
-    });
-    const chosen = ahead.keys.length === 0 ? undefined : world.state.records.get(ahead.keys[taggedIndex(ahead, Math.floor(this.pick / 3) % TAGS)]!);
+    const ahead = world.keys
+      .map((key, index) => ({ record: world.state.records.get(key), tag: world.tags[index] }))
+      .filter(({ record }) => record !== undefined && record.expiresAt + offset >= world.state.now);
+    const chosen = ahead.length === 0 ? undefined : ahead[taggedIndex(ahead.map(({ tag }) => tag), Math.floor(this.pick / 3) % TAGS)]!.record!;
     const target = chosen === undefined ? world.state.now : chosen.expiresAt + offset;
     const ms = target - world.state.now;
     const records = [...world.state.records].filter(([, record]) => Math.abs(record.expiresAt - target) <= 1);

@@ -46,8 +46,8 @@ export async function checkProperty(
   }
 }
 
-/** At most this many extra runs polish one counterexample. */
-const POLISH_RUNS = 150;
+/** At most this many extra runs go into dropping the steps of one counterexample. */
+const DROP_STEPS_RUNS = 150;
 
 /**
  * fast-check shrinks an array by dropping a prefix, then item by item, and stops when no single
@@ -72,7 +72,7 @@ export async function dropUnneededSteps(
   let current: unknown[] = steps;
   let best = report;
   let drops = 0;
-  let budget = POLISH_RUNS;
+  let budget = DROP_STEPS_RUNS;
   for (let size = current.length - 1; size >= 1 && budget > 0; size--) {
     for (let start = current.length - size; start >= 0 && budget > 0; start--) {
       budget -= 1;
@@ -90,8 +90,7 @@ export async function dropUnneededSteps(
   return { ...best, shrinks: best.shrinks + drops };
 }
 
-/** One run of `property` on `args`: the explained failure, or undefined when it held (or failed otherwise). */
-// fast-check's own type, as PreparedProperty holds it.
+/** One run of `property` (fast-check's type, as PreparedProperty holds it) on `args`: the explained failure, or undefined when it held (or failed otherwise). */
 async function runOnce(property: fc.IAsyncPropertyWithHooks<any>, args: unknown[]): Promise<Explained | undefined> {
   await property.runBeforeEach();
   try {
@@ -105,7 +104,7 @@ async function runOnce(property: fc.IAsyncPropertyWithHooks<any>, args: unknown[
 }
 
 function isModelStep(step: unknown): boolean {
-  const candidate = step as { run?: unknown; check?: unknown; toCode?: unknown } | null;
+  const candidate = step as { run?: unknown; check?: unknown } | null;
   return typeof candidate === 'object' && candidate !== null && typeof candidate.run === 'function' && typeof candidate.check === 'function';
 }
 
