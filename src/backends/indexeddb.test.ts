@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { SESSION_KEY_PATTERN } from '../keys.js';
 import { createIndexedDbBackendFactory, IndexedDbBackend, IndexedDbBackendError } from './indexeddb.js';
+import { backendExamples } from '../../fixtures/backends/support/backend-examples.js';
 
 const opened: IndexedDbBackend[] = [];
 const databases = new Set<string>();
@@ -57,6 +58,12 @@ afterEach(async () => {
 });
 
 describe('IndexedDbBackend', () => {
+  backendExamples(setup);
+
+  it('refuses an invalid default period when made', () => {
+    expect(() => new IndexedDbBackend({ defaultPeriod: -5 })).toThrow(/defaultPeriod/);
+  });
+
   it('hands out well-formed keys and reads back what it stored', async () => {
     const { backend } = setup();
     const key = await backend.generate({ value: 'cart=3' });
@@ -89,36 +96,12 @@ describe('IndexedDbBackend', () => {
     }
   });
 
-  it('keeps a session live through its last millisecond and forgets it one millisecond later', async () => {
-    const { clock, backend } = setup();
-    const key = await backend.generate({ value: 'v', expiry: 2 });
-    clock.advance(2_000);
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 0 });
-    clock.advance(1);
-    expect(await backend.get(key)).toEqual({ status: 'not_found' });
-    expect(await backend.set(key, 'again')).toBe('not_found');
-    expect(await backend.touch(key)).toBe('not_found');
-    expect(await backend.get(key)).toEqual({ status: 'not_found' });
-  });
-
   it('reports an expired session without a value as not_found, not not_set (SPEC §4 order)', async () => {
     const { clock, backend } = setup();
     const key = await backend.generate({ expiry: 1 });
     expect(await backend.get(key)).toEqual({ status: 'not_set' });
     clock.advance(1_001);
     expect(await backend.get(key)).toEqual({ status: 'not_found' });
-  });
-
-  it('tells "" from no value, and touch keeps either', async () => {
-    const { backend } = setup();
-    const empty = await backend.generate({ value: '' });
-    const none = await backend.generate();
-    expect(await backend.get(empty)).toEqual({ status: 'ok', value: '', period: 60 });
-    expect(await backend.get(none)).toEqual({ status: 'not_set' });
-    expect(await backend.touch(none, { expiry: 5 })).toBe('ok');
-    expect(await backend.get(none)).toEqual({ status: 'not_set' });
-    expect(await backend.touch(empty, { expiry: 5 })).toBe('ok');
-    expect(await backend.get(empty)).toEqual({ status: 'ok', value: '', period: 5 });
   });
 
   it('set replaces the value and restarts the lifetime from now', async () => {
@@ -129,40 +112,6 @@ describe('IndexedDbBackend', () => {
     expect(await backend.get(key)).toEqual({ status: 'ok', value: 'b', period: 3 });
     clock.advance(3_000);
     expect(await backend.get(key)).toEqual({ status: 'ok', value: 'b', period: 0 });
-  });
-
-  it('never revives a cleared or missing key', async () => {
-    const { backend } = setup();
-    const key = await backend.generate({ value: 'v' });
-    await backend.clear(key);
-    await backend.clear(key);
-    expect(await backend.set(key, 'w')).toBe('not_found');
-    expect(await backend.touch(key)).toBe('not_found');
-    expect(await backend.get(key)).toEqual({ status: 'not_found' });
-    expect(await backend.set('never-generated', 'w')).toBe('not_found');
-    expect(await backend.size()).toBe(0);
-  });
-
-  it('reads the default period at the time of each call', async () => {
-    const { clock, backend } = setup(10);
-    const key = await backend.generate({ value: 'v' });
-    backend.setDefaultPeriod(100);
-    clock.advance(5_500);
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 4 });
-    expect(await backend.touch(key)).toBe('ok');
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 100 });
-  });
-
-  it('rejects invalid periods with a RangeError and stores nothing', async () => {
-    const { backend } = setup();
-    const key = await backend.generate({ value: 'v', expiry: 30 });
-    await expect(backend.generate({ value: 'x', expiry: -1 })).rejects.toThrow(RangeError);
-    await expect(backend.set(key, 'w', { expiry: 1.5 })).rejects.toThrow(/expiry must be a whole number/);
-    await expect(backend.touch(key, { expiry: Number.NaN })).rejects.toThrow(RangeError);
-    await expect(backend.generate({ expiry: 34_560_001 })).rejects.toThrow(RangeError);
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 30 });
-    expect(await backend.size()).toBe(1);
-    expect(() => new IndexedDbBackend({ defaultPeriod: -5 })).toThrow(/defaultPeriod/);
   });
 
   it('answers not_found for any garbage key, never throws', async () => {

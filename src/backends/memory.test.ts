@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { MemoryBackend } from './memory.js';
+import { backendExamples } from '../../fixtures/backends/support/backend-examples.js';
 
 function setup(defaultPeriod = 60) {
   const clock = new ManualClock(1_000_000);
@@ -8,55 +9,9 @@ function setup(defaultPeriod = 60) {
 }
 
 describe('MemoryBackend', () => {
-  it('keeps a session live through its last millisecond and forgets it one millisecond later', async () => {
-    const { clock, backend } = setup();
-    const key = await backend.generate({ value: 'v', expiry: 2 });
-    clock.advance(2_000);
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 0 });
-    clock.advance(1);
-    expect(await backend.get(key)).toEqual({ status: 'not_found' });
-    expect(await backend.set(key, 'again')).toBe('not_found');
-    expect(await backend.touch(key)).toBe('not_found');
-    expect(await backend.get(key)).toEqual({ status: 'not_found' });
-  });
+  backendExamples(setup);
 
-  it('tells "" from no value', async () => {
-    const { backend } = setup();
-    const empty = await backend.generate({ value: '' });
-    const none = await backend.generate();
-    expect(await backend.get(empty)).toEqual({ status: 'ok', value: '', period: 60 });
-    expect(await backend.get(none)).toEqual({ status: 'not_set' });
-    expect(await backend.touch(none, { expiry: 5 })).toBe('ok');
-    expect(await backend.get(none)).toEqual({ status: 'not_set' });
-  });
-
-  it('never revives a cleared key', async () => {
-    const { backend } = setup();
-    const key = await backend.generate({ value: 'v' });
-    await backend.clear(key);
-    await backend.clear(key);
-    expect(await backend.set(key, 'w')).toBe('not_found');
-    expect(await backend.get(key)).toEqual({ status: 'not_found' });
-  });
-
-  it('reads the default period at the time of each call', async () => {
-    const { clock, backend } = setup(10);
-    const key = await backend.generate({ value: 'v' });
-    backend.setDefaultPeriod(100);
-    clock.advance(5_500);
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 4 });
-    expect(await backend.touch(key)).toBe('ok');
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 100 });
-  });
-
-  it('rejects invalid periods with a RangeError and stores nothing', async () => {
-    const { backend } = setup();
-    const key = await backend.generate({ value: 'v', expiry: 30 });
-    await expect(backend.generate({ value: 'x', expiry: -1 })).rejects.toThrow(RangeError);
-    await expect(backend.set(key, 'w', { expiry: 1.5 })).rejects.toThrow(/expiry must be a whole number/);
-    await expect(backend.touch(key, { expiry: Number.NaN })).rejects.toThrow(RangeError);
-    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 30 });
-    expect(await backend.size()).toBe(1);
+  it('refuses an invalid default period when made', () => {
     expect(() => new MemoryBackend({ defaultPeriod: 34_560_001 })).toThrow(/defaultPeriod/);
   });
 
