@@ -11,6 +11,20 @@ function setup(defaultPeriod = 60) {
 describe('MemoryBackend', () => {
   backendExamples(setup);
 
+  it('reads the clock once per operation: never a period of -1 from a live session', async () => {
+    // A clock that moves 1 ms every time it is read, as the wall clock can between two reads.
+    let at = 1_000_000;
+    const ticking = { now: () => at++ };
+    const backend = new MemoryBackend({ clock: ticking, defaultPeriod: 60 });
+    const key = await backend.generate({ value: 'v', expiry: 1 }); // expires at 1_001_000
+    at = 1_001_000;
+    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'v', period: 0 });
+    at = 1_001_000;
+    expect(await backend.set(key, 'w', { expiry: 2 })).toBe('ok'); // restarted from the instant it was found live
+    at = 1_003_000;
+    expect(await backend.get(key)).toEqual({ status: 'ok', value: 'w', period: 0 });
+  });
+
   it('refuses an invalid default period when made', () => {
     expect(() => new MemoryBackend({ defaultPeriod: 34_560_001 })).toThrow(/defaultPeriod/);
   });

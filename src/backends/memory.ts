@@ -80,10 +80,13 @@ export class MemoryBackend implements Backend {
 
   async get(key: string): Promise<Lookup> {
     this.#assertOpen();
-    const record = this.#live(key);
+    // One clock reading per operation: a second one could fall 1 ms past an expiry the first
+    // found live, and report a period of -1.
+    const now = this.#clock.now();
+    const record = this.#live(key, now);
     if (record === undefined) return { status: 'not_found' };
     if (record.value === undefined) return { status: 'not_set' };
-    return { status: 'ok', value: record.value, period: remainingPeriod(record.expiresAt, this.#clock.now()) };
+    return { status: 'ok', value: record.value, period: remainingPeriod(record.expiresAt, now) };
   }
 
   async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
@@ -91,19 +94,21 @@ export class MemoryBackend implements Backend {
     const period = lifetimeFor(options.expiry, this.#defaultPeriod);
     checkValueArgument(value, 'set');
     // SPEC §4: only a live session is updated; set never revives a cleared or expired key.
-    const record = this.#live(key);
+    const now = this.#clock.now();
+    const record = this.#live(key, now);
     if (record === undefined) return 'not_found';
     record.value = value;
-    this.#restart(record, period);
+    this.#restart(record, period, now);
     return 'ok';
   }
 
   async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
     this.#assertOpen();
     const period = lifetimeFor(options.expiry, this.#defaultPeriod);
-    const record = this.#live(key);
+    const now = this.#clock.now();
+    const record = this.#live(key, now);
     if (record === undefined) return 'not_found';
-    this.#restart(record, period);
+    this.#restart(record, period, now);
     return 'ok';
   }
 
@@ -134,8 +139,7 @@ export class MemoryBackend implements Backend {
   }
 
   /** The live record under `key`, dropping it if it is dead; sweeps a little on the way. */
-  #live(key: string): SessionRecord | undefined {
-    const now = this.#clock.now();
+  #live(key: string, now: number): SessionRecord | undefined {
     this.#sweepSome(now);
     const record = typeof key === 'string' ? this.#records.get(key) : undefined;
     if (record === undefined) return undefined;
@@ -146,8 +150,8 @@ export class MemoryBackend implements Backend {
     return record;
   }
 
-  #restart(record: SessionRecord, period: number): void {
-    record.expiresAt = expiresAt(this.#clock.now(), period);
+  #restart(record: SessionRecord, period: number, now: number): void {
+    record.expiresAt = expiresAt(now, period);
     this.#byExpiry.update(record);
   }
 
