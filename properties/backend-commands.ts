@@ -231,6 +231,27 @@ export class GetCommand extends BackendCommand {
   }
 }
 
+/**
+ * The end of a `set` or `touch` step: fails with the rule broken when the backend answered other
+ * than the model, else adopts the model's state and records the step.
+ */
+function settleUpdate(
+  world: BackendWorld,
+  real: BackendUnderTest,
+  operation: 'set' | 'touch',
+  key: string,
+  step: string,
+  code: string,
+  transition: model.Transition<'ok' | 'not_found'>,
+  actual: unknown,
+): void {
+  if (actual !== transition.result) {
+    real.trace.fail(model.explainUpdate(world.state, operation, key, transition.result, actual), step, transition.result, showOutcome(actual), code);
+  }
+  world.state = transition.state;
+  real.trace.record(`${step} -> ${String(actual)}`, code);
+}
+
 /** `set(key, value, { expiry? })`: only a live session is updated; never revives (SPEC §4). */
 export class SetCommand extends BackendCommand {
   #label = '';
@@ -252,11 +273,7 @@ export class SetCommand extends BackendCommand {
     const actual = await call(real, step, this.code, transition.result, () =>
       real.backend.set(key, this.value, this.expiry === undefined ? undefined : { expiry: this.expiry }),
     );
-    if (actual !== transition.result) {
-      real.trace.fail(model.explainUpdate(world.state, 'set', key, transition.result, actual), step, transition.result, showOutcome(actual), this.code);
-    }
-    world.state = transition.state;
-    real.trace.record(`${step} -> ${actual}`, this.code);
+    settleUpdate(world, real, 'set', key, step, this.code, transition, actual);
   }
   toString(): string {
     return `set(${this.#label || show(this.choice)}, ${showString(this.value)}, ${showExpiry(this.expiry)})`;
@@ -283,11 +300,7 @@ export class TouchCommand extends BackendCommand {
     const actual = await call(real, step, this.code, transition.result, () =>
       real.backend.touch(key, this.expiry === undefined ? undefined : { expiry: this.expiry }),
     );
-    if (actual !== transition.result) {
-      real.trace.fail(model.explainUpdate(world.state, 'touch', key, transition.result, actual), step, transition.result, showOutcome(actual), this.code);
-    }
-    world.state = transition.state;
-    real.trace.record(`${step} -> ${actual}`, this.code);
+    settleUpdate(world, real, 'touch', key, step, this.code, transition, actual);
   }
   toString(): string {
     return `touch(${this.#label || show(this.choice)}, ${showExpiry(this.expiry)})`;
