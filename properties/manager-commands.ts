@@ -131,6 +131,20 @@ function optionsCode(options: Record<string, unknown>): string {
   return parts.length === 0 ? '' : `{ ${parts.join(', ')} }`;
 }
 
+/** `options` as the trailing argument of a call in a snippet: `, { ... }`, or nothing when empty. */
+function optionsArgument(options: Record<string, unknown>): string {
+  const code = optionsCode(options);
+  return code === '' ? '' : `, ${code}`;
+}
+
+/** `{ value?, expiry? }` as the manager takes it: the undefined ones left out. */
+function definedOptions(options: { value: string | undefined; expiry: number | undefined }): { value?: string; expiry?: number } {
+  return {
+    ...(options.value === undefined ? {} : { value: options.value }),
+    ...(options.expiry === undefined ? {} : { expiry: options.expiry }),
+  };
+}
+
 function describeOptions(options: { value?: string | undefined; expiry?: number | undefined }): string {
   const parts = [
     ...(options.value === undefined ? ['no value'] : [`value ${showString(options.value)}`]),
@@ -285,14 +299,11 @@ export class ManagerSetCommand extends SessionCommand {
     syncDefaultPeriod(world, real);
     const { index, name, record, session } = this.chosen(world, real);
     const options = { value: this.value, expiry: this.expiry };
-    this.code = `console.log(await manager.set(${name}${optionsCode(options) ? `, ${optionsCode(options)}` : ''}), ${name});`;
+    this.code = `console.log(await manager.set(${name}${optionsArgument(options)}), ${name});`;
     this.text = `manager.set(${name}, ${describeOptions(options)})`;
     const expected = model.setSession(world.state, record, options);
     const outcome = await call(real, this.text, this.code, expected.result.outcome, () =>
-      real.manager.set(session, {
-        ...(this.value === undefined ? {} : { value: this.value }),
-        ...(this.expiry === undefined ? {} : { expiry: this.expiry }),
-      }),
+      real.manager.set(session, definedOptions(options)),
     );
     if (outcome !== expected.result.outcome || !sameSession(expected.result.session, session)) {
       real.trace.fail(
@@ -325,13 +336,10 @@ export class RegenerateCommand extends SessionCommand {
     const { name, record, session } = this.chosen(world, real);
     const fresh = `s${world.sessions.length + 1}`;
     const options = { value: this.value, expiry: this.expiry };
-    this.code = `const ${fresh} = await manager.regenerate(${name}${optionsCode(options) ? `, ${optionsCode(options)}` : ''});`;
+    this.code = `const ${fresh} = await manager.regenerate(${name}${optionsArgument(options)});`;
     this.text = `${fresh} = manager.regenerate(${name}, ${describeOptions(options)})`;
     const made = await call(real, this.text, this.code, 'a new session', () =>
-      real.manager.regenerate(session, {
-        ...(this.value === undefined ? {} : { value: this.value }),
-        ...(this.expiry === undefined ? {} : { expiry: this.expiry }),
-      }),
+      real.manager.regenerate(session, definedOptions(options)),
     );
     const problem = backendModel.keyProblem(world.state, made.key);
     if (problem !== undefined) real.trace.fail(problem, this.text, 'a fresh key', show(made.key), this.code);
