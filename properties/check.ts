@@ -4,14 +4,20 @@
  */
 import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
-import type { CheckOptions, ConformanceProperty, FailureReport, PropertyReport } from './property.js';
-import { runsFor } from './runs.js';
+import { describeError } from '../src/error-text.js';
+import { BackendFactoryCallError, CallGuard, CallTimeoutError } from './call-guard.js';
+import { LooseErrorTrap, realWait, turnOfTheEventLoop, type LooseError } from './loose-errors.js';
+import type { CheckOptions, ConformanceProperty, FailureReport, PreparedProperty, PropertyReport, RootCause } from './property.js';
+import { setupCode } from './fresh-backend.js';
+import { randomSeed, runsFor } from './runs.js';
 
 /**
  * Checks `property` on backends made by `factory`: `fc.check` with the runs, seed and replay path
  * of `options` (runs: `options.runs`, else `SESS_RUNS`, else the property's default). Resolves a
- * report; never rejects for a failing backend (that is a `failed` verdict), only for a property
- * that cannot even be prepared.
+ * report and never rejects on account of the backend: a failing backend, a factory that throws
+ * (at once or on its 451st call), a call that never settles and a rejection the backend leaves
+ * unhandled are each a `failed` verdict naming its root cause, so that a run goes on to the next
+ * property.
  */
 export async function checkProperty(
   property: ConformanceProperty,
@@ -21,29 +27,152 @@ export async function checkProperty(
   const started = performance.now();
   const seed = options.seed ?? randomSeed();
   const runs = runsFor(property, options);
-  const prepared = await property.prepare(factory);
-  const base = {
-    name: property.name,
-    summary: property.summary,
-    seed,
-    ...('note' in prepared && prepared.note !== undefined ? { note: prepared.note } : {}),
-  };
-  if ('notChecked' in prepared) {
-    return { ...base, verdict: 'not_checked', runs: 0, durationMs: performance.now() - started, notChecked: prepared.notChecked };
-  }
+  const base = { name: property.name, summary: property.summary, seed };
+  const guard = new CallGuard(options.callTimeoutMs);
+  const trap = new LooseErrorTrap();
+  guard.start();
+  trap.start();
+  let prepared: PreparedProperty | undefined;
   try {
-    const details = await fc.check(prepared.property, {
+    try {
+      prepared = await property.prepare(guard.guardFactory(factory));
+    } catch (error) {
+      // Nothing ran yet, so there is no story to shrink: the error is the whole finding.
+      const failure = unexplainedFailure(error, '', 0, ['1. prepare the property: open its backend(s) with the factory']);
+      return { ...base, verdict: 'failed', runs: 0, durationMs: performance.now() - started, failure };
+    }
+    const note = 'note' in prepared && prepared.note !== undefined ? { note: prepared.note } : {};
+    if ('notChecked' in prepared) {
+      return { ...base, ...note, verdict: 'not_checked', runs: 0, durationMs: performance.now() - started, notChecked: prepared.notChecked };
+    }
+    const checked = new TrappedProperty(prepared.property, trap);
+    const details = await fc.check(checked, {
       numRuns: runs,
       seed,
       ...(options.path === undefined ? {} : { path: options.path }),
     });
-    const durationMs = performance.now() - started;
-    if (!details.failed) return { ...base, verdict: 'passed', runs: details.numRuns, durationMs };
-    const failure = await dropUnneededSteps(prepared.property, details, failureReport(details));
-    return { ...base, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
+    if (details.failed) {
+      const failure = await dropUnneededSteps(checked, details, failureReport(details));
+      return { ...base, ...note, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
+    }
+    // Work the backend scheduled for later (a timer, a write-behind) may still let an error loose.
+    await realWait(0);
+    await turnOfTheEventLoop();
+    const late = trap.take();
+    if (late.length > 0) {
+      const failure = explainedReport(looseFailure(late, ['after the last run, the backend still had work scheduled']), '', 0);
+      return { ...base, ...note, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
+    }
+    const verdict = 'note' in note ? 'partly_checked' : 'passed';
+    return { ...base, ...note, verdict, runs: details.numRuns, durationMs: performance.now() - started };
   } finally {
-    await prepared.dispose?.();
+    try {
+      if (prepared !== undefined && 'property' in prepared) await prepared.dispose?.();
+    } finally {
+      guard.stop();
+      trap.stop();
+    }
   }
+}
+
+/**
+ * fast-check's property with the rejection trap around each run: after the run, the event loop
+ * turns once (Node reports unhandled rejections then), and a loose error caught by then fails that
+ * run, so fast-check shrinks it like any wrong answer and the story ends at the step that let it
+ * loose. Everything else is the property's own.
+ */
+class TrappedProperty<Ts> implements fc.IRawProperty<Ts, true> {
+  readonly #inner: fc.IAsyncPropertyWithHooks<Ts>;
+  readonly #trap: LooseErrorTrap;
+
+  constructor(inner: fc.IAsyncPropertyWithHooks<Ts>, trap: LooseErrorTrap) {
+    this.#inner = inner;
+    this.#trap = trap;
+  }
+
+  isAsync(): true {
+    return true;
+  }
+
+  generate(mrng: fc.Random, runId?: number): fc.Value<Ts> {
+    return this.#inner.generate(mrng, runId);
+  }
+
+  shrink(value: fc.Value<Ts>): fc.Stream<fc.Value<Ts>> {
+    return this.#inner.shrink(value);
+  }
+
+  async run(value: Ts): Promise<fc.PreconditionFailure | fc.PropertyFailure | null> {
+    // What an earlier run let loose after it was judged is not this run's doing.
+    this.#trap.take();
+    const outcome = await this.#inner.run(value);
+    await turnOfTheEventLoop();
+    const loose = this.#trap.take();
+    if (loose.length === 0 || (outcome !== null && 'error' in outcome)) return outcome;
+    return { error: looseFailure(loose, storyOf(value)) };
+  }
+
+  runBeforeEach(): Promise<void> {
+    return this.#inner.runBeforeEach();
+  }
+
+  runAfterEach(): Promise<void> {
+    return this.#inner.runAfterEach();
+  }
+}
+
+/** The steps of a run as fast-check shows its input: model commands one per line, else the values. */
+function storyOf(value: unknown): string[] {
+  const steps = Array.isArray(value) ? value[0] : undefined;
+  if (Array.isArray(steps) && steps.every(isModelStep)) return steps.map((step, i) => `${i + 1}. ${String(step)}`);
+  return [`1. ran with ${fc.stringify(value)}`];
+}
+
+/** SPEC §4's rule on loose errors, with the first one caught. */
+function looseFailure(loose: readonly LooseError[], story: string[]): ExplainedError {
+  const [first] = loose;
+  const what = `${first!.kind}: ${describeErrorWithName(first!.error)}${loose.length > 1 ? ` (and ${loose.length - 1} more)` : ''}`;
+  return new ExplainedError(LOOSE_ERROR_CAUSE, `the backend let an error loose: ${what}`, [...story, `${story.length + 1}. the event loop turns\n   expected: nothing left unhandled\n   actual:   ${what}`], [
+    '// The backend left this unhandled; in a Node >= 15 server it ends the process:',
+    `// ${what}`,
+    '// Replay with the command below: the steps above end where it was let loose.',
+  ].join('\n'));
+}
+
+/** The root causes the harness itself names (the properties name the rest, properties/trace.ts). */
+const LOOSE_ERROR_CAUSE: RootCause = {
+  id: 'unhandled-rejection',
+  rule: 'a backend never leaves a promise rejection unhandled nor throws from a callback it schedules: either kills a Node server (SPEC §4)',
+};
+const NEVER_SETTLES_CAUSE: RootCause = {
+  id: 'call-never-settles',
+  rule: 'every backend call settles: a call that neither resolves nor rejects hangs the request that made it (SPEC §4, §8)',
+};
+const FACTORY_CAUSE: RootCause = {
+  id: 'factory-failed',
+  rule: 'the backend factory gives a backend on every call, not only the first (SPEC §4 BackendFactory)',
+};
+const REJECTED_CAUSE: RootCause = {
+  id: 'call-rejected',
+  rule: 'a working backend answers; a call rejected where nothing was wrong (SPEC §4)',
+};
+
+/** An error with what `checkProperty` reads off a failure: the steps, a snippet and the root cause. */
+class ExplainedError extends Error {
+  readonly steps: string[];
+  readonly snippet: string;
+  readonly rootCause: RootCause;
+
+  constructor(rootCause: RootCause, detail: string, steps: string[], snippet: string) {
+    super(`${rootCause.rule}\n${detail}`);
+    this.rootCause = rootCause;
+    this.steps = steps;
+    this.snippet = snippet;
+  }
+}
+
+function describeErrorWithName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${describeError(error)}` : describeError(error);
 }
 
 /** At most this many extra runs go into dropping the steps of one counterexample. */
@@ -62,7 +191,7 @@ const DROP_STEPS_RUNS = 150;
  */
 export async function dropUnneededSteps(
   // fast-check's own type, as PreparedProperty holds it.
-  property: fc.IAsyncPropertyWithHooks<any>,
+  property: fc.IRawProperty<any, true>,
   details: fc.RunDetails<unknown>,
   report: FailureReport,
 ): Promise<FailureReport> {
@@ -81,7 +210,13 @@ export async function dropUnneededSteps(
       if (explained === undefined) continue;
       current = candidate;
       drops += 1;
-      best = { ...best, message: explained.message, steps: explained.steps, snippet: explained.snippet };
+      best = {
+        ...best,
+        message: explained.message,
+        rootCause: explained.rootCause ?? rootCauseOfRule(explained.message.split('\n')[0]!),
+        steps: explained.steps,
+        snippet: explained.snippet,
+      };
       // Shorter now: look again at this size from the end.
       size = Math.min(size, current.length - 1) + 1;
       break;
@@ -91,7 +226,7 @@ export async function dropUnneededSteps(
 }
 
 /** One run of `property` (fast-check's type, as PreparedProperty holds it) on `args`: the explained failure, or undefined when it held (or failed otherwise). */
-async function runOnce(property: fc.IAsyncPropertyWithHooks<any>, args: unknown[]): Promise<Explained | undefined> {
+async function runOnce(property: fc.IRawProperty<any, true>, args: unknown[]): Promise<Explained | undefined> {
   await property.runBeforeEach();
   try {
     const outcome = await property.run(args);
@@ -108,17 +243,13 @@ function isModelStep(step: unknown): boolean {
   return typeof candidate === 'object' && candidate !== null && typeof candidate.run === 'function' && typeof candidate.check === 'function';
 }
 
-/** A seed as fast-check takes it: a 32-bit integer. */
-function randomSeed(): number {
-  return (Math.random() * 0x1_0000_0000) | 0;
-}
-
 /** What a property's error carries beyond its message (see `PropertyFailure` in ./trace.ts). */
 interface Explained {
   message: string;
   steps: string[];
   snippet: string;
   timeline?: string | undefined;
+  rootCause?: RootCause | undefined;
 }
 
 function isExplained(error: unknown): error is Explained {
@@ -144,27 +275,65 @@ function errorChain(error: unknown): unknown[] {
 
 function failureReport(details: fc.RunDetails<unknown>): FailureReport {
   const path = details.counterexamplePath ?? '';
-  const chain = errorChain(details.errorInstance);
-  const explained = chain.find(isExplained);
-  if (explained !== undefined) {
-    return {
-      path,
-      shrinks: details.numShrinks,
-      message: explained.message,
-      steps: explained.steps,
-      snippet: explained.snippet,
-      ...(explained.timeline === undefined ? {} : { timeline: explained.timeline }),
-    };
-  }
-  // An error the property did not explain (a factory that threw, a bug in a property): say what
-  // it was, and show the shrunk input as fast-check prints it.
-  const messages = chain.map((error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
-  const counterexample = details.counterexample === null ? 'no counterexample' : fc.stringify(details.counterexample);
+  const explained = errorChain(details.errorInstance).find(isExplained);
+  if (explained !== undefined) return explainedReport(explained, path, details.numShrinks);
+  const story = details.counterexample === null ? [] : storyOf(details.counterexample);
+  return unexplainedFailure(details.errorInstance, path, details.numShrinks, story, details.interrupted);
+}
+
+function explainedReport(explained: Explained, path: string, shrinks: number): FailureReport {
   return {
     path,
-    shrinks: details.numShrinks,
-    message: messages.join('\ncaused by ') || (details.interrupted ? 'the run was interrupted' : 'the property failed'),
-    steps: [`1. ran with ${counterexample}`],
-    snippet: `// No snippet: the failure was not a wrong answer of the backend.\n// ${messages[0] ?? ''}`,
+    shrinks,
+    message: explained.message,
+    rootCause: explained.rootCause ?? rootCauseOfRule(explained.message.split('\n')[0]!),
+    steps: explained.steps,
+    snippet: explained.snippet,
+    ...(explained.timeline === undefined ? {} : { timeline: explained.timeline }),
   };
+}
+
+/**
+ * An error no property explained: a call that never settled, a factory that failed, a call that
+ * rejected where the property did not expect it. Named by what it was, with the story that led to
+ * it as fast-check shows its input.
+ */
+function unexplainedFailure(error: unknown, path: string, shrinks: number, story: string[], interrupted = false): FailureReport {
+  const chain = errorChain(error);
+  const timeout = chain.find((e): e is CallTimeoutError => e instanceof CallTimeoutError);
+  const factory = chain.find((e): e is BackendFactoryCallError => e instanceof BackendFactoryCallError);
+  const detail = describeErrorWithName(timeout ?? factory ?? chain[0]) || (interrupted ? 'the run was interrupted' : 'the property failed');
+  const [rootCause, expected, actual] =
+    timeout !== undefined
+      ? [NEVER_SETTLES_CAUSE, 'the call resolves or rejects', `${timeout.call} still pending after ${timeout.timeoutMs} ms`]
+      : factory !== undefined
+        ? [FACTORY_CAUSE, 'a Backend', describeError(factory)]
+        : [REJECTED_CAUSE, 'an answer', `rejected with ${detail}`];
+  const last = `${story.length + 1}. ${timeout?.call ?? (factory !== undefined ? `factory(...) (call #${factory.callNumber})` : 'the next call')}\n   expected: ${expected}\n   actual:   ${actual}`;
+  return {
+    path,
+    shrinks,
+    message: `${rootCause.rule}\n${detail}`,
+    rootCause,
+    steps: [...story, last],
+    snippet: [
+      `// ${rootCause.rule}`,
+      '// `factory` is the BackendFactory under test; the steps above lead to it:',
+      ...setupCode(),
+      ...story.map((step) => `// ${step.replace(/\n/g, ' ')}`),
+      `// then: ${detail}`,
+    ].join('\n'),
+  };
+}
+
+/** A root cause from the rule sentence alone, for explainers that name no id: the sentence as a kebab-case id. */
+export function rootCauseOfRule(rule: string): RootCause {
+  const id = rule
+    .replace(/\(SPEC[^)]*\)/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return { id: id || 'property-failed', rule };
 }

@@ -42,13 +42,16 @@ export interface CheckOptions {
   seed?: number;
   /** fast-check replay path: with `seed`, re-runs exactly one failure. */
   path?: string;
+  /** How long one backend call may take before it counts as never settling (default 10 000 ms). */
+  callTimeoutMs?: number;
 }
 
 /** The result of checking one property. */
 export interface PropertyReport {
   name: string;
   summary: string;
-  verdict: 'passed' | 'failed' | 'not_checked';
+  /** `partly_checked`: it held, but a part of it could not apply to this backend (`note` says which). */
+  verdict: 'passed' | 'partly_checked' | 'failed' | 'not_checked';
   /** Runs actually executed (before shrinking). */
   runs: number;
   durationMs: number;
@@ -68,10 +71,22 @@ export interface FailureReport {
   shrinks: number;
   /** The error the property raised on the shrunk counterexample (the broken rule, expected vs actual). */
   message: string;
+  /** The rule broken, the same wherever it is found: findings are grouped by its `id`. */
+  rootCause: RootCause;
   /** The shrunk counterexample as numbered human-readable steps. */
   steps: string[];
   /** The same sequence as a runnable TypeScript snippet. */
   snippet: string;
   /** For concurrent histories: one lane per call with invocation and response marks. */
   timeline?: string;
+}
+
+/** The root cause a failure shows: the same wherever it is found, so a run lists it once. */
+export interface RootCause {
+  /** Stable kebab-case id of the rule broken, the same from every property that can see it. */
+  readonly id: string;
+  /** The rule in one sentence with its SPEC section: what the finding list prints. */
+  readonly rule: string;
+  /** How big the deviation is, measured, when it can be (e.g. `expiry is 1 ms early`). */
+  readonly measured?: string;
 }

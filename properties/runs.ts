@@ -36,3 +36,12 @@ function checkRuns(runs: number, name: string, raw: unknown = runs): number {
 export function timeoutFor(property: Pick<ConformanceProperty, 'defaultRuns'>, baseMs: number, options: CheckOptions = {}): number {
   return Math.ceil(baseMs * Math.max(1, runsFor(property, options) / property.defaultRuns));
 }
+
+/**
+ * A fresh fast-check seed: a positive 31-bit integer, so that it reads as a plain `--seed N` in a
+ * replay command (fast-check takes any 32-bit integer; a negative one would look like an option).
+ * The one place seeds are drawn: the runner and `checkProperty` agree on the range.
+ */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0x7fffffff);
+}

@@ -18,6 +18,7 @@ import { BROKEN_RULE } from '../fixtures/backends/support/broken-rules.js';
 
 interface Fixture {
   default: BackendFactory;
+  callTimeoutMs?: number;
   expectation: { verdict: 'passes' } | { verdict: 'fails'; property: string; bug: string };
 }
 
@@ -41,7 +42,8 @@ for (const name of names) {
   const notes: string[] = [];
   let longest = 0;
   for (let i = 0; i < seeds; i++) {
-    const report = await checkProperty(property, fixture.default, { runs: property.defaultRuns * 10 });
+    const timeout = fixture.callTimeoutMs === undefined ? {} : { callTimeoutMs: fixture.callTimeoutMs };
+    const report = await checkProperty(property, fixture.default, { ...timeout, runs: property.defaultRuns * 10 });
     if (report.verdict !== 'failed') {
       runsToCatch.push(Infinity);
       notes.push(`not caught in ${property.defaultRuns * 10} runs, seed ${report.seed}`);
@@ -54,7 +56,7 @@ for (const name of names) {
     if (report.runs > property.defaultRuns) notes.push(`caught only after ${report.runs} runs, seed ${report.seed}`);
     if (!rule.test(failure.message)) notes.push(`names another rule, seed ${report.seed}: ${first}`);
     if (!racy && failure.steps.length > 6) notes.push(`${failure.steps.length} steps, seed ${report.seed} path ${failure.path}`);
-    const replay = await checkProperty(property, fixture.default, { seed: report.seed, path: failure.path });
+    const replay = await checkProperty(property, fixture.default, { ...timeout, seed: report.seed, path: failure.path });
     if (replay.failure?.message.split('\n')[0] !== first) notes.push(`replay differs, seed ${report.seed} path ${failure.path}`);
   }
   runsToCatch.sort((a, b) => a - b);

@@ -2,7 +2,7 @@
 /**
  * The `sess-conformance` executable: runs {@link main} on the real process and exits with its code.
  */
-import { main } from './cli.js';
+import { main } from './cli/main.js';
 
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -17,10 +17,15 @@ import { fileURLToPath } from 'node:url';
 import type { PropertyReport } from '../../properties/property.js';
 import { systemClock } from '../clock.js';
 import { environmentRuns } from '../../properties/runs.js';
-import { CliUsageError, EXIT_FAILED, EXIT_USAGE, finishRun, makeReporter, stackWithCauses, type CliIo, type CliOptions } from './cli.js';
+// Transitional: the browser room (issue 15) replaces this file and no longer imports the CLI.
+import { CliUsageError, type CliOptions } from './cli/args.js';
+import { EXIT_FAILED, EXIT_USAGE } from './cli/exit-codes.js';
+import { finishRun } from './cli/main.js';
+import { makeReporter, type CliIo } from './cli/output.js';
+import { stackWithCauses } from '../error-text.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
-import { resolveTarget } from './targets.js';
-import type { ConformanceReport, PropertySummary } from './runner.js';
+import { resolveTarget } from './load/targets.js';
+import type { ConformanceReport, PropertySummary } from './run/runner.js';
 
 /** Temp folders of runs are named so, and swept once their process is gone. */
 const TEMP_PREFIX = 'sess-conformance-';
@@ -125,8 +130,8 @@ function writeEntry(dir: string, target: ReturnType<typeof resolveTarget>, optio
       ? `pickFactory(module, builtinExportName(module, ${JSON.stringify({ exportName: target.backend.exportName })}), ${JSON.stringify(`the built-in backend '${target.backend.name}'`)})`
       : `pickFactory(module, ${JSON.stringify(options.exportName ?? 'default')}, ${JSON.stringify(target.given)})`;
   const source = `
-import { runConformance } from ${JSON.stringify(here('./runner.js'))};
-import { builtinExportName, pickFactory } from ${JSON.stringify(here('./factory-export.js'))};
+import { runConformance } from ${JSON.stringify(here('./run/runner.js'))};
+import { builtinExportName, pickFactory } from ${JSON.stringify(here('./load/factory-export.js'))};
 import { BackendFactoryError, ConformanceUsageError } from ${JSON.stringify(here('./errors.js'))};
 
 // Posts are chained so that the CLI receives them in order, and "done" last.
@@ -234,7 +239,7 @@ export function makeStackMapper(decode: BrowserTools['decode'], map: Bundle['map
 type Browser = Awaited<ReturnType<BrowserTools['chromium']['launch']>>;
 
 async function drivePage(browser: Browser, url: string, options: CliOptions, io: CliIo, mapStack: (text: string) => string, silence: number): Promise<number> {
-  const reporter = makeReporter(options, io);
+  const reporter = makeReporter(options, io, 'chromium');
   const page = await browser.newPage();
   let current: PropertySummary | undefined;
   return await new Promise<number>((resolve, reject) => {

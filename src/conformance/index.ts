@@ -12,6 +12,6 @@ export {
   type FailureReport,
   type PropertyReport,
   type PropertySummary,
-} from './runner.js';
+} from './run/runner.js';
 export { BackendFactoryError, ConformanceUsageError } from './errors.js';
-export { formatFailure, formatResultLine, formatSummary, replayCommand, type ReplayTarget } from './format.js';
+export { formatFailure, formatResultLine, formatSummary, replayCommand, type ReplayTarget } from './report/text.js';

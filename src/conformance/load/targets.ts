@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConformanceUsageError } from './errors.js';
+import { ConformanceUsageError } from '../errors.js';
 
 /** A backend that ships with sess, checked by name. */
 export interface BuiltinBackend {
@@ -24,10 +24,10 @@ const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 
 /** The built-in targets. `memory` is what a run with no target checks. */
 export const BUILTIN_BACKENDS: readonly BuiltinBackend[] = [
-  { name: 'memory', modulePath: here('../backends/memory.js'), exportName: 'memoryBackendFactory', node: true, browser: true },
+  { name: 'memory', modulePath: here('../../backends/memory.js'), exportName: 'memoryBackendFactory', node: true, browser: true },
   {
     name: 'indexeddb',
-    modulePath: here('../backends/indexeddb.js'),
+    modulePath: here('../../backends/indexeddb.js'),
     exportName: 'indexedDbBackendFactory',
     // Node has no IndexedDB: run it in Chromium, or over fake-indexeddb when that is installed.
     node: true,
@@ -35,7 +35,7 @@ export const BUILTIN_BACKENDS: readonly BuiltinBackend[] = [
   },
   {
     name: 'redis',
-    modulePath: here('../backends/redis.js'),
+    modulePath: here('../../backends/redis.js'),
     exportName: 'redisBackendFactory',
     node: true,
     browser: 'redis needs a TCP connection, which a browser page cannot open: run it without --browser',

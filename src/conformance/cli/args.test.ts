@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, makeReporter, parseCommandLine, type CliIo, type CliOptions } from './cli.js';
-import { pickFactory } from './factory-export.js';
-import { BackendFactoryError } from './errors.js';
+import { CliUsageError, parseCommandLine, type CliOptions } from './args.js';
+import { makeReporter, type CliIo } from './output.js';
+import { pickFactory } from '../load/factory-export.js';
+import { BackendFactoryError } from '../errors.js';
 
 describe('parseCommandLine', () => {
   it('reads every option', () => {
@@ -15,9 +16,22 @@ describe('parseCommandLine', () => {
       only: ['values', 'garbage-keys'],
       exportName: 'f',
       json: true,
-      browser: true,
+      engines: ['chromium'],
       verbose: true,
+      callTimeoutMs: undefined,
+      requireAll: false,
+      fakeDate: false,
     });
+  });
+
+  it('reads --browser with and without engines, and the run options of issue 12', () => {
+    expect(parseCommandLine(['--browser', './s.ts'])).toMatchObject({ engines: ['chromium'], target: './s.ts' });
+    expect(parseCommandLine(['--browser', 'firefox,webkit', './s.ts'])).toMatchObject({ engines: ['firefox', 'webkit'], target: './s.ts' });
+    expect(parseCommandLine(['./s.ts', '--browser=webkit'])).toMatchObject({ engines: ['webkit'] });
+    expect(parseCommandLine(['./s.ts'])).toMatchObject({ engines: [] });
+    expect(parseCommandLine(['--call-timeout', '500', '--require-all', '--fake-date'])).toMatchObject({ callTimeoutMs: 500, requireAll: true, fakeDate: true });
+    expect(() => parseCommandLine(['--browser=opera'])).toThrow("--browser: unknown engine 'opera': the engines are chromium, firefox, webkit");
+    expect(() => parseCommandLine(['--call-timeout', '0'])).toThrow("--call-timeout needs a whole number >= 1, got '0'");
   });
 
   it('takes a leading -- (how options get past npx) as nothing', () => {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conformanceProperties } from '../../properties/index.js';
-import type { ConformanceReport } from './runner.js';
+import { conformanceProperties } from '../../../properties/index.js';
+import type { ConformanceReport } from '../run/runner.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 const bin = join(root, 'dist/src/conformance/bin.js');
 /**
  * The gallery runs each property's default number of runs: the verdict a store author would get,

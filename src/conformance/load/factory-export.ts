@@ -2,8 +2,8 @@
  * Finding the {@link BackendFactory} in a loaded module: shared by the Node loader and the
  * browser entry, so `--export` means the same thing in both.
  */
-import type { BackendFactory } from '../backend.js';
-import { BackendFactoryError } from './errors.js';
+import type { BackendFactory } from '../../backend.js';
+import { BackendFactoryError } from '../errors.js';
 
 /**
  * The factory a module exports as `exportName` (`'default'` unless `--export` says otherwise).

@@ -4,8 +4,9 @@
  * user's module importing `sess` itself as the same instance).
  */
 import { pathToFileURL } from 'node:url';
-import type { BackendFactory } from '../backend.js';
-import { BackendFactoryError, ConformanceUsageError } from './errors.js';
+import type { BackendFactory } from '../../backend.js';
+import { describeError, firstLine } from '../../error-text.js';
+import { BackendFactoryError, ConformanceUsageError } from '../errors.js';
 import { builtinExportName, pickFactory } from './factory-export.js';
 import type { BuiltinBackend, Target } from './targets.js';
 
@@ -24,7 +25,7 @@ export async function loadFactoryInNode(target: Target, exportName: string | und
   try {
     module = await jiti.import(target.path);
   } catch (error) {
-    throw new BackendFactoryError(`could not load ${target.given}: ${firstLine(error)}`, { cause: error });
+    throw new BackendFactoryError(`could not load ${target.given}: ${firstLine(describeError(error))}`, { cause: error });
   }
   return pickFactory(module, exportName ?? 'default', target.given);
 }
@@ -50,12 +51,7 @@ async function loadBuiltin(backend: BuiltinBackend, note: (line: string) => void
     if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(backend.modulePath)) {
       throw new ConformanceUsageError(`the built-in backend '${backend.name}' is not in this build of sess (${backend.modulePath} is missing)`);
     }
-    throw new BackendFactoryError(`could not load the built-in backend '${backend.name}': ${firstLine(error)}`, { cause: error });
+    throw new BackendFactoryError(`could not load the built-in backend '${backend.name}': ${firstLine(describeError(error))}`, { cause: error });
   }
   return pickFactory(module, builtinExportName(module, backend), `the built-in backend '${backend.name}'`);
-}
-
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? String(error);
 }

@@ -4,14 +4,19 @@
  * property (`properties/check.ts`). The CLI, its browser mode and store authors' own scripts all
  * call {@link runConformance}.
  */
-import type { Backend, BackendFactory } from '../backend.js';
-import { ManualClock } from '../clock.js';
-import { checkProperty } from '../../properties/check.js';
-import { conformanceProperties } from '../../properties/index.js';
-import type { ConformanceProperty, PropertyReport } from '../../properties/property.js';
-import { BackendFactoryError, ConformanceUsageError } from './errors.js';
+import type { Backend, BackendFactory } from '../../backend.js';
+import { ManualClock } from '../../clock.js';
+import { describeError } from '../../error-text.js';
+import { checkProperty } from '../../../properties/check.js';
+import { conformanceProperties } from '../../../properties/index.js';
+import type { ConformanceProperty, PropertyReport } from '../../../properties/property.js';
+import { randomSeed } from '../../../properties/runs.js';
+import { BackendFactoryError, ConformanceUsageError } from '../errors.js';
+import { findingsOf, notCheckedParts, type Finding, type NotCheckedPart } from '../report/findings.js';
+import { isWedged } from './wedge.js';
 
-export type { ConformanceProperty, FailureReport, PropertyReport } from '../../properties/property.js';
+export type { ConformanceProperty, FailureReport, PropertyReport, RootCause } from '../../../properties/property.js';
+export type { Finding, NotCheckedPart } from '../report/findings.js';
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -27,6 +32,13 @@ export interface ConformanceOptions {
   onStart?: (property: PropertySummary, index: number, total: number) => void;
   /** Called as soon as a property is decided, before the next one starts. */
   onResult?: (report: PropertyReport, index: number, total: number) => void;
+  /**
+   * How long one backend call may take before it counts as never settling (default 10 000 ms:
+   * real networked stores never come close). Such a call fails the property it was made in.
+   */
+  callTimeoutMs?: number;
+  /** A property (or part of one) that could not be checked on this backend fails the run. */
+  requireAll?: boolean;
 }
 
 /** What `--list` shows about a property. */
@@ -40,16 +52,30 @@ export interface PropertySummary {
 
 /** The outcome of a whole run. */
 export interface ConformanceReport {
-  /** `failed` as soon as one property failed; `not_checked` properties do not fail a run. */
-  verdict: 'passed' | 'failed';
+  /**
+   * `failed` as soon as one property failed (or, with `requireAll`, one was not wholly checked);
+   * `not_checked` when no property could be checked at all (a run that checked nothing never
+   * passes); else `passed`, with what was not checked listed in `notCheckedParts`.
+   */
+  verdict: 'passed' | 'failed' | 'not_checked';
   /** The seed every property ran with: with a failure's `path`, it replays that failure. */
   seed: number;
   durationMs: number;
   passed: number;
   failed: number;
   notChecked: number;
+  /** Properties that held with a part left out (their `note` says which). */
+  partlyChecked: number;
   /** One report per property, in the suite's order. */
   properties: PropertyReport[];
+  /** One per root cause: the distinct rules broken, each with its shortest story. */
+  findings: Finding[];
+  /** What was not checked, whole or in part, and why. */
+  notCheckedParts: NotCheckedPart[];
+  /** Set when the run ended before its last property (a backend that stopped answering). */
+  stopped?: string;
+  /** Whether `requireAll` was asked for (the verdict counts what was not checked). */
+  requireAll: boolean;
 }
 
 /** The suite's properties, in report order, as `--list` shows them. */
@@ -96,27 +122,58 @@ export async function runConformance(factory: BackendFactory, options: Conforman
   const seed = options.seed ?? randomSeed();
   const started = performance.now();
   const reports: PropertyReport[] = [];
+  let stopped: string | undefined;
   for (const [index, property] of properties.entries()) {
+    if (stopped !== undefined) {
+      const report = notRun(property, seed, stopped);
+      reports.push(report);
+      options.onResult?.(report, index, properties.length);
+      continue;
+    }
     options.onStart?.(summarize(property), index, properties.length);
     const report = await checkProperty(property, factory, {
       ...(options.runs !== undefined && { runs: options.runs }),
       seed,
       ...(options.path !== undefined && { path: options.path }),
+      ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
     });
     reports.push(report);
     options.onResult?.(report, index, properties.length);
+    if (report.failure?.rootCause.id === 'call-never-settles' && index < properties.length - 1 && (await isWedged(factory, options.callTimeoutMs))) {
+      stopped = `the backend stopped answering during ${property.name} (a fresh backend's get() did not settle either), so the run stopped there`;
+    }
   }
+  return summarizeRun(reports, seed, performance.now() - started, options.requireAll === true, stopped);
+}
+
+/**
+ * The report of a run from its property reports: counts, verdict, findings by root cause and
+ * what was not checked. The browser mode builds the report of a run that stopped early with it too.
+ */
+export function summarizeRun(reports: PropertyReport[], seed: number, durationMs: number, requireAll: boolean, stopped?: string): ConformanceReport {
   const count = (verdict: PropertyReport['verdict']) => reports.filter((r) => r.verdict === verdict).length;
   const failed = count('failed');
+  const unchecked = notCheckedParts(reports);
+  const checkedAny = reports.some((r) => r.verdict !== 'not_checked');
+  const verdict = failed > 0 || (requireAll && unchecked.length > 0) ? 'failed' : checkedAny ? 'passed' : 'not_checked';
   return {
-    verdict: failed > 0 ? 'failed' : 'passed',
+    verdict,
     seed,
-    durationMs: performance.now() - started,
+    durationMs,
     passed: count('passed'),
     failed,
     notChecked: count('not_checked'),
+    partlyChecked: count('partly_checked'),
     properties: reports,
+    findings: findingsOf(reports),
+    notCheckedParts: unchecked,
+    ...(stopped === undefined ? {} : { stopped }),
+    requireAll,
   };
+}
+
+function notRun(property: ConformanceProperty, seed: number, why: string): PropertyReport {
+  return { name: property.name, summary: property.summary, verdict: 'not_checked', runs: 0, durationMs: 0, seed, notChecked: `not run: ${why}` };
 }
 
 /**
@@ -153,6 +210,9 @@ function checkRunOptions(options: ConformanceOptions, properties: readonly Confo
   if (options.runs !== undefined && !(Number.isSafeInteger(options.runs) && options.runs >= 1)) {
     throw new ConformanceUsageError(`runs must be a whole number >= 1, got ${String(options.runs)}`);
   }
+  if (options.callTimeoutMs !== undefined && !(Number.isSafeInteger(options.callTimeoutMs) && options.callTimeoutMs >= 1)) {
+    throw new ConformanceUsageError(`callTimeoutMs must be a whole number of milliseconds >= 1, got ${String(options.callTimeoutMs)}`);
+  }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
     throw new ConformanceUsageError(`seed must be a whole number, got ${String(options.seed)}`);
   }
@@ -174,12 +234,3 @@ function summarize(property: ConformanceProperty): PropertySummary {
   return { name: property.name, summary: property.summary, rules: property.rules, defaultRuns: property.defaultRuns };
 }
 
-/** A positive 31-bit seed, so that it reads as a plain `--seed N` in replay commands. */
-function randomSeed(): number {
-  return Math.floor(Math.random() * 0x7fffffff);
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}

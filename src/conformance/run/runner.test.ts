@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { memoryBackendFactory } from '../backends/memory.js';
-import { conformanceProperties } from '../../properties/index.js';
-import boundaryLiveCheck from '../../fixtures/backends/boundary-live-check.js';
-import { BackendFactoryError, ConformanceUsageError } from './errors.js';
+import { memoryBackendFactory } from '../../backends/memory.js';
+import { conformanceProperties } from '../../../properties/index.js';
+import boundaryLiveCheck from '../../../fixtures/backends/boundary-live-check.js';
+import { BackendFactoryError, ConformanceUsageError } from '../errors.js';
 import { listProperties, runConformance } from './runner.js';
 
 const cheap = ['backend-model', 'garbage-keys'];

@@ -3,9 +3,9 @@
  * progress indicator on a terminal only, then every failure in full and the closing summary.
  * The Node run and the browser run (whose results stream back from the page) both feed it.
  */
-import type { PropertyReport } from '../../properties/property.js';
-import { formatFailure, formatResultLine, formatSummary, type ReplayTarget, type TextStyle } from './format.js';
-import type { ConformanceReport, PropertySummary } from './runner.js';
+import type { PropertyReport } from '../../../properties/property.js';
+import { formatFinding, formatNotChecked, formatResultLine, formatSummary, type ReplayTarget, type TextStyle } from './text.js';
+import type { ConformanceReport, PropertySummary } from '../run/runner.js';
 
 /** Where output goes; `process.stdout` fits. */
 export interface OutputStream {
@@ -27,7 +27,6 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 
 export class ConsoleReporter {
   readonly #options: ConsoleReporterOptions;
-  readonly #failures: PropertyReport[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #frame = 0;
   #current = '';
@@ -53,7 +52,6 @@ export class ConsoleReporter {
   result(report: PropertyReport): void {
     this.#clear();
     this.#options.out.write(`${formatResultLine(report, this.#options.nameWidth, this.#options.style)}\n`);
-    if (report.verdict === 'failed') this.#failures.push(report);
   }
 
   /** A note for the user (a line of its own, dim). */
@@ -62,13 +60,21 @@ export class ConsoleReporter {
     this.#options.out.write(`${this.#options.style.dim(line)}\n`);
   }
 
-  /** The run is over: every failure in full, then the summary. */
+  /**
+   * The run is over: each finding once (the rule broken, its shortest story, the other properties
+   * it broke), what was not checked, then the summary.
+   */
   finish(report: ConformanceReport): void {
     this.stop();
-    for (const failure of this.#failures) {
-      this.#options.out.write(`\n${formatFailure(failure, this.#options.replay, this.#options.style)}\n`);
+    const { style, replay, out } = this.#options;
+    if (report.findings.length > 0) {
+      const rules = report.findings.length === 1 ? 'it breaks 1 rule' : `it breaks ${report.findings.length} rules`;
+      out.write(`\n${style.bold(`Findings: ${rules} (one finding per root cause, each with the shortest story found)`)}\n`);
     }
-    this.#options.out.write(`\n${formatSummary(report, this.#options.style)}\n`);
+    for (const [index, finding] of report.findings.entries()) out.write(`\n${formatFinding(finding, index + 1, replay, style)}\n`);
+    const unchecked = formatNotChecked(report, style);
+    if (unchecked !== '') out.write(`\n${unchecked}\n`);
+    out.write(`\n${formatSummary(report, style)}\n`);
   }
 
   /** Stops the progress line (also on an early exit). */
