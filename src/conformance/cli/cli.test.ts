@@ -118,10 +118,13 @@ describe('sess-conformance informational options', () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: sess-conformance \[target\] \[options\]/);
-    for (const option of ['--runs', '--seed', '--path', '--only', '--export', '--browser', '--json', '--list', '--verbose', '--help', '--version']) {
+    for (const option of ['--runs', '--seed', '--path', '--only', '--export', '--call-timeout', '--require-all', '--fake-date', '--browser', '--json', '--list', '--verbose', '--help', '--version']) {
       expect(run.stdout).toContain(option);
     }
-    expect(run.stdout).toMatch(/0 every property held\s+1 a property failed\s+2 the run could not start/);
+    expect(run.stdout).toMatch(/^ {2}0 every property checked held/m);
+    expect(run.stdout).toMatch(/^ {2}1 the backend broke a rule; or nothing could be checked; or, with --require-all,/m);
+    expect(run.stdout).toMatch(/^ {2}2 the run could not start/m);
+    expect(run.stdout).toMatch(/^ {2}3 sess itself failed/m);
   });
 
   it('--version prints the package version', async () => {
@@ -233,7 +236,19 @@ const gallery = readdirSync(galleryDir)
   .sort();
 
 /** Reports of the gallery's broken fixtures, kept for the replay test. */
-const caught = new Map<string, { report: ConformanceReport; property: string }>();
+const caught = new Map<string, { report: ConformanceReport; property: string; args: string[] }>();
+
+interface GalleryModule {
+  expectation: Expectation;
+  /** A call timeout shorter than the default, for fixtures whose calls never settle. */
+  callTimeoutMs?: number;
+  /** false for fixtures whose failure depends on what ran before in the process. */
+  replaysInAFreshProcess?: boolean;
+}
+
+function callTimeoutArgs(fixture: GalleryModule): string[] {
+  return fixture.callTimeoutMs === undefined ? [] : ['--call-timeout', String(fixture.callTimeoutMs)];
+}
 
 /** A broken fixture of the gallery (boundary-live-check when it is there: its failure is short). */
 async function aBrokenFixture(): Promise<{ file: string; property: string }> {
@@ -251,11 +266,12 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
   });
 
   it.each(gallery)('%s', async (file) => {
-    const { expectation } = (await import(pathToFileURL(join(galleryDir, file)).href)) as { expectation: Expectation };
+    const fixture = (await import(pathToFileURL(join(galleryDir, file)).href)) as GalleryModule;
+    const { expectation } = fixture;
     // A good backend must hold every property; a broken one is checked with the property that
     // must catch it (the whole suite per fixture would make this file take minutes).
     const only = expectation.verdict === 'fails' ? ['--only', expectation.property!] : [];
-    const run = await runCli([`./fixtures/backends/${file}`, '--json', ...only]);
+    const run = await runCli([`./fixtures/backends/${file}`, '--json', ...only, ...callTimeoutArgs(fixture)]);
     const report = JSON.parse(run.stdout || '{}') as ConformanceReport;
     const failed = (report.properties ?? []).filter((p) => p.verdict === 'failed');
     const summary = `${file}: exit ${run.code}, failed ${failed.map((p) => p.name).join(', ') || 'nothing'}; ${run.stderr}`;
@@ -271,16 +287,18 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
     expect(failure!.failure!.message).toMatch(/SPEC §\d/);
     expect(failure!.failure!.steps.length).toBeGreaterThan(0);
     expect(failure!.failure!.snippet).not.toBe('');
-    caught.set(file, { report, property: expectation.property! });
+    // One property, one bug: one finding, named as the property's failure is.
+    expect(report.findings.map((f) => f.rootCause.id)).toEqual([failure!.failure!.rootCause.id]);
+    if (fixture.replaysInAFreshProcess !== false) caught.set(file, { report, property: expectation.property!, args: callTimeoutArgs(fixture) });
   }, 120_000);
 });
 
 describe('replay', () => {
   it('--only with the printed --seed and --path reproduces the same failure, for every caught fixture', async () => {
     expect(caught.size, 'broken fixtures were caught in the gallery').toBeGreaterThan(0);
-    for (const [file, { report, property }] of caught) {
+    for (const [file, { report, property, args: extra }] of caught) {
       const original = report.properties.find((p) => p.name === property)!;
-      const args = ['--json', '--only', property, '--seed', String(original.seed), '--path', original.failure!.path];
+      const args = ['--json', '--only', property, '--seed', String(original.seed), '--path', original.failure!.path, ...extra];
       const run = await runCli([`./fixtures/backends/${file}`, ...args]);
       expect(run.code, `${file} ${args.join(' ')}`).toBe(1);
       const replayed = (JSON.parse(run.stdout) as ConformanceReport).properties[0]!;
@@ -297,6 +315,8 @@ describe('replay', () => {
     const run = await runCli([`./fixtures/backends/${file}`, '--only', property]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`^✗ ${property}\\s+failed after \\d+ runs?`, 'm'));
+    expect(run.stdout).toMatch(/^Findings: it breaks 1 rule/m);
+    expect(run.stdout).toMatch(new RegExp(`^ {2}found by ${property} \\(seed \\d+, path [\\d:]+\\)$`, 'm'));
     expect(run.stdout).toMatch(/^ {2}Shortest sequence found \(\d+ steps?/m);
     expect(run.stdout).toMatch(/^ {4}1\. /m);
     expect(run.stdout).toMatch(/^ {2}As TypeScript:\n {4}\S/m);
@@ -305,8 +325,90 @@ describe('replay', () => {
     const [, , ...args] = command!.split(' ');
     const replay = await runCli(args);
     expect(replay.code).toBe(1);
-    const message = (text: string) => text.slice(text.indexOf(`✗ ${property} failed`)).split('\n').slice(1, 4).join('\n');
+    const message = (text: string) => text.slice(text.indexOf('✗ 1. ')).split('\n').slice(0, 4).join('\n').replace(/seed \d+, path [\d:]+/, '');
     expect(message(replay.stdout)).toBe(message(run.stdout));
+  }, 60_000);
+});
+
+/** The JSON report of a run, and what a store author sees: never a raw stack on stderr. */
+async function reportOf(args: string[]): Promise<{ run: CliRun; report: ConformanceReport }> {
+  const run = await runCli(args);
+  expect(run.stderr, 'no raw stack').not.toMatch(/^\s+at /m);
+  expect(run.stdout, `a report (stderr: ${run.stderr})`).not.toBe('');
+  return { run, report: JSON.parse(run.stdout) as ConformanceReport };
+}
+
+describe('runs that never die, one finding per root cause, honest verdicts (issue 12)', () => {
+  it('a call that never settles fails its property with the call named, and the run goes on', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/touch-never-calls-back.ts', '--json', '--call-timeout', '200', '--only', 'backend-model,garbage-keys']);
+    expect(run.code).toBe(1);
+    expect(report.properties.map((p) => p.verdict)).toEqual(['failed', 'passed']);
+    const failure = report.properties[0]!.failure!;
+    expect(failure.rootCause.id).toBe('call-never-settles');
+    expect(failure.message).toMatch(/backend\.touch\(.*\) did not settle within 200 ms/);
+  }, 60_000);
+
+  it('the same with an interval keeping Node alive: the run still ends, with its report', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/touch-never-calls-back-keepalive.ts', '--json', '--call-timeout', '200', '--only', 'backend-model']);
+    expect(run.code).toBe(1);
+    expect(report.findings.map((f) => f.rootCause.id)).toEqual(['call-never-settles']);
+  }, 60_000);
+
+  it('a wedged backend stops the run cleanly: what ran is reported, what did not is said so', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/database-goes-away.ts', '--json', '--call-timeout', '100']);
+    expect(run.code).toBe(1);
+    expect(report.stopped).toMatch(/stopped answering during backend-model/);
+    expect(report.properties[0]!.verdict).toBe('failed');
+    const rest = report.properties.slice(1);
+    expect(rest.length).toBeGreaterThan(5);
+    for (const property of rest) expect(property).toMatchObject({ verdict: 'not_checked', notChecked: expect.stringMatching(/^not run: /) });
+  }, 90_000);
+
+  it('a rejection the backend leaves unhandled is a finding of its own, not the death of the run', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/miss-audit-unhandled.ts', '--json']);
+    expect(run.code).toBe(1);
+    expect(report.properties).toHaveLength(conformanceProperties.length);
+    expect(report.findings.map((f) => f.rootCause.id)).toContain('unhandled-rejection');
+    const finding = report.findings.find((f) => f.rootCause.id === 'unhandled-rejection')!;
+    expect(finding.failure.steps.at(-1)).toMatch(/expected: nothing left unhandled[\s\S]*SQLITE_BUSY/);
+  }, 120_000);
+
+  it('a call that rejects late under the scheduler does not kill the run either', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/clear-rejects-late.ts', '--json']);
+    expect(run.code).toBe(1);
+    expect(report.properties).toHaveLength(conformanceProperties.length);
+    expect(report.findings.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a factory that fails midway fails the property it failed in; the run goes on; one finding for it', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/factory-fails-midway.ts', '--json', '--only', 'backend-model,garbage-keys,values']);
+    expect(run.code).toBe(1);
+    expect(report.properties.map((p) => p.verdict)).toEqual(['failed', 'failed', 'failed']);
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({ rootCause: { id: 'factory-failed' }, alsoIn: ['garbage-keys', 'values'] });
+    expect(report.findings[0]!.failure.message).toMatch(/pool exhausted: all 150 connections are in use/);
+  }, 60_000);
+
+  it('a backend without size/sweep/close passes, with what was not checked named, never as held', async () => {
+    const run = await runCli(['./fixtures/backends/no-optional-methods.ts']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^– reclaiming\s+not checked: /m);
+    expect(run.stdout).toMatch(/^◐ errors-surfaced\s+\d+ runs .*partly checked: /m);
+    expect(run.stdout).toMatch(/^Not checked \(not shown as held\):\n {2}reclaiming: .*\n {2}errors-surfaced \(in part\): /m);
+    expect(run.stdout).toMatch(/^PASS \d+ properties held, 1 partly checked, 1 not checked \(reclaiming: .*; errors-surfaced: .*\) in /m);
+  }, 60_000);
+
+  it('--require-all fails what could not be checked', async () => {
+    const run = await runCli(['./fixtures/backends/no-optional-methods.ts', '--require-all', '--only', 'reclaiming,garbage-keys']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL not everything could be checked \(--require-all\)/m);
+    expect(run.stdout).toMatch(/^Not checked \(fails the run: --require-all\):/m);
+  }, 60_000);
+
+  it('a run that checked nothing is never PASS', async () => {
+    const run = await runCli(['./fixtures/backends/no-optional-methods.ts', '--only', 'reclaiming']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^NOT CHECKED nothing could be checked on this backend: 0 properties held, 1 not checked \(reclaiming: /m);
   }, 60_000);
 });
 
