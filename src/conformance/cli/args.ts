@@ -33,6 +33,23 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
+/** The options parseArgs knows (`--browser` is taken out before: see {@link takeBrowserOption}). */
+const OPTIONS = {
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  path: { type: 'string' },
+  only: { type: 'string' },
+  export: { type: 'string' },
+  'call-timeout': { type: 'string' },
+  'require-all': { type: 'boolean' },
+  'fake-date': { type: 'boolean' },
+  json: { type: 'boolean' },
+  list: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
 /**
  * Parses `argv` (without `node` and the script).
  *
@@ -48,21 +65,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' |
       args,
       allowPositionals: true,
       strict: true,
-      options: {
-        runs: { type: 'string' },
-        seed: { type: 'string' },
-        path: { type: 'string' },
-        only: { type: 'string' },
-        export: { type: 'string' },
-        'call-timeout': { type: 'string' },
-        'require-all': { type: 'boolean' },
-        'fake-date': { type: 'boolean' },
-        json: { type: 'boolean' },
-        list: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: OPTIONS,
     }));
   } catch (error) {
     // parseArgs' own messages name the option; some run over several lines (`--runs -3`: "argument
