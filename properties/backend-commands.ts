@@ -11,7 +11,7 @@ import type { Backend, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
 import type { BackendModel } from '../models/backend-model.js';
-import { codeString, show, showString, type Trace } from './trace.js';
+import { codeString, rejectionCause, show, showString, type Trace } from './trace.js';
 
 /** The model side: the pure state plus the keys generated so far (`k1` is `keys[0]`). */
 export interface BackendWorld {
@@ -118,7 +118,8 @@ function instant(state: BackendModel, start: number): string {
 
 /**
  * Awaits one call of a step; a rejection fails the run with `rule` (by default: the operation
- * resolves on any key and valid input, garbage keys included, SPEC §2).
+ * resolves on any key and valid input, garbage keys included, SPEC §2), its root cause
+ * 'call-rejected', or 'call-never-settles' when the harness's watchdog gave up on it.
  */
 export async function call<T>(
   real: BackendUnderTest,
@@ -131,7 +132,7 @@ export async function call<T>(
   try {
     return await op();
   } catch (error) {
-    return real.trace.fail(rule, step, expected, `rejected with ${show(error)}`, code);
+    return real.trace.fail(rule, step, expected, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
   }
 }
 
@@ -190,9 +191,9 @@ export class GenerateCommand extends BackendCommand {
         ...(this.expiry === undefined ? {} : { expiry: this.expiry }),
       }),
     );
-    const problem = model.keyProblem(world.state, key);
+    const problem = model.judgeKey(world.state, key);
     if (problem !== undefined) {
-      real.trace.fail(problem, step, 'a fresh key: [A-Za-z0-9_-]{22,}, never handed out before', show(key), this.code);
+      real.trace.fail(problem.rule, step, 'a fresh key: [A-Za-z0-9_-]{22,}, never handed out before', show(key), this.code, { id: problem.id });
     }
     world.state = model.generate(world.state, key, { value: this.value, expiry: this.expiry }).state;
     world.keys.push(key);
@@ -204,6 +205,74 @@ export class GenerateCommand extends BackendCommand {
   }
   toString(): string {
     return `generate(${this.describe()})`;
+  }
+}
+
+/**
+ * Fails the run on a lookup of `key` that answered `actual` where the model says `expected`, named
+ * by the rule it breaks. A remaining period one second off could be the period alone rounded or
+ * an expiry kept in whole seconds: the clock then goes to the edge of the session's expiry (1 ms
+ * after it when the period was too long, the instant itself when too short) and the key is read
+ * again, so that a late or early expiry is named as one, wherever it shows.
+ */
+export async function failLookup(
+  world: BackendWorld,
+  real: BackendUnderTest,
+  lookup: { key: string; label: string; step: string; code: string; expected: Lookup; actual: unknown },
+): Promise<never> {
+  const { key, label, step, code, expected, actual } = lookup;
+  const judgement = model.judgeGet(world.state, key, expected, actual);
+  const record = world.state.records.get(key);
+  const reported = (actual as { period?: unknown }).period;
+  if (judgement.id === 'period-rounding' && record !== undefined && expected.status === 'ok' && typeof reported === 'number') {
+    const late = reported > expected.period;
+    const target = late ? record.expiresAt + 1 : record.expiresAt;
+    const ms = target - world.state.now;
+    const at = model.advance(world.state, ms);
+    real.clock.advance(ms);
+    const probeCode = `console.log(await ${real.name}.get(${label}));`;
+    const probeStep = `get(${label}) at ${instant(at, START(world))}`;
+    const wanted = model.get(at, key).result;
+    const again = await call(real, probeStep, probeCode, showLookup(wanted), () => real.backend.get(key));
+    if (!sameLookup(wanted, again)) {
+      // The expiry itself moved: the story goes on to show it.
+      real.trace.record(`${step} -> ${showLookup(actual)}, where the model says ${showLookup(expected)}`, code);
+      world.state = at;
+      real.trace.record(`advance the clock ${ms} ms, to ${late ? '1 ms after' : 'exactly'} ${label}'s expiry (now ${instant(at, START(world))})`, `clock.advance(${ms});`);
+      const shown = model.judgeGet(at, key, wanted, again);
+      const measured = !late && shown.id === 'expiry-early' && record.expiresAt % 1000 !== 0 ? 'expiry is up to 999 ms early (whole seconds, truncated)' : shown.measured;
+      return real.trace.fail(shown.rule, probeStep, showLookup(wanted), showLookup(again), probeCode, { id: shown.id, measured });
+    }
+    const measured = `${judgement.measured ?? 'the remaining period is 1 s off'}; the expiry itself is on time`;
+    return real.trace.fail(judgement.rule, step, showLookup(expected), showLookup(actual), code, { id: judgement.id, measured });
+  }
+  return real.trace.fail(judgement.rule, step, showLookup(expected), showLookup(actual), code, { id: judgement.id, measured: judgement.measured });
+}
+
+/**
+ * When an answer that depends on `keys` (a manager's lookup, a count after a sweep) differs from
+ * the model, asks the backend itself about each key: a backend answer that the model disagrees
+ * with is the root cause (an expiry early or late, a revived key) and fails the run named by the
+ * backend's rule, after `symptom`, the step that showed it. Returns when every answer was right:
+ * the caller's own rule stands.
+ */
+export async function blameBackend(
+  world: BackendWorld,
+  real: BackendUnderTest,
+  keys: Iterable<string>,
+  symptom: { text: string; code: string },
+): Promise<void> {
+  for (const key of new Set(keys)) {
+    const index = world.keys.indexOf(key);
+    if (index === -1) continue;
+    const label = `${world.label}${index + 1}`;
+    const expected = model.get(world.state, key).result;
+    const code = `console.log(await ${real.name}.get(${label}));`;
+    const step = `${real.name}.get(${label}), what the backend itself says, at ${instant(world.state, START(world))}`;
+    const actual = await call(real, step, code, showLookup(expected), () => real.backend.get(key));
+    if (sameLookup(expected, actual)) continue;
+    real.trace.record(symptom.text, symptom.code);
+    await failLookup(world, real, { key, label, step, code, expected, actual });
   }
 }
 
@@ -221,9 +290,7 @@ export class GetCommand extends BackendCommand {
     const expected = model.get(world.state, key).result;
     const step = `get(${label}) at ${instant(world.state, START(world))}`;
     const actual = await call(real, step, this.code, showLookup(expected), () => real.backend.get(key));
-    if (!sameLookup(expected, actual)) {
-      real.trace.fail(model.explainGet(world.state, key, expected, actual), step, showLookup(expected), showLookup(actual), this.code);
-    }
+    if (!sameLookup(expected, actual)) await failLookup(world, real, { key, label, step, code: this.code, expected, actual });
     real.trace.record(`${step} -> ${showLookup(actual)}`, this.code);
   }
   toString(): string {
@@ -246,7 +313,8 @@ function settleUpdate(
   actual: unknown,
 ): void {
   if (actual !== transition.result) {
-    real.trace.fail(model.explainUpdate(world.state, operation, key, transition.result, actual), step, transition.result, showOutcome(actual), code);
+    const judgement = model.judgeUpdate(world.state, operation, key, transition.result, actual);
+    real.trace.fail(judgement.rule, step, transition.result, showOutcome(actual), code, { id: judgement.id, measured: judgement.measured });
   }
   world.state = transition.state;
   real.trace.record(`${step} -> ${String(actual)}`, code);
