@@ -399,15 +399,16 @@ export function judgeUpdate(
     if (state.cleared.has(key) && record === undefined) {
       return judged('revives-cleared', `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`);
     }
+    // One id for every key that is not live: a set that stores without looking revives them all.
+    // When the expiry itself is late, the expiry experiment names that instead (properties/expiry-experiment.ts).
     if (record !== undefined) {
       const hint = previousHint(record, state.now);
       return judged(
-        hint === '' ? 'expiry-late' : 'lifetime-not-restarted',
+        hint === '' ? 'revives-cleared' : 'lifetime-not-restarted',
         `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)${hint}`,
-        hint === '' ? measureLate(record.expiresAt, state.now) : undefined,
       );
     }
-    return judged('revives-unknown-key', `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`);
+    return judged('revives-cleared', `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`);
   }
   if (record !== undefined && state.now === record.expiresAt) {
     return judged(

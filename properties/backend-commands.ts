@@ -7,11 +7,12 @@
  * might send.
  */
 import fc from 'fast-check';
-import type { Backend, Lookup } from '../src/backend.js';
+import type { Backend, BackendFactory, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
 import type { BackendModel } from '../models/backend-model.js';
-import { codeString, rejectionCause, show, showString, type Trace } from './trace.js';
+import { expiryEdge, expiryExperiment, lookupEvidence, updateEvidence, type ExpiryEdge } from './expiry-experiment.js';
+import { codeString, rejectionCause, show, showString, type RootCauseOptions, type Trace } from './trace.js';
 
 /** The model side: the pure state plus the keys generated so far (`k1` is `keys[0]`). */
 export interface BackendWorld {
@@ -34,6 +35,8 @@ export interface BackendUnderTest {
   readonly trace: Trace;
   /** `backend` in snippets (`a` and `b` in two-backend properties). */
   readonly name: string;
+  /** Where the backend came from: for the expiry experiment that names a deviation (properties/expiry-experiment.ts). */
+  readonly factory?: BackendFactory;
 }
 
 /**
@@ -209,44 +212,30 @@ export class GenerateCommand extends BackendCommand {
 }
 
 /**
- * Fails the run on a lookup of `key` that answered `actual` where the model says `expected`, named
- * by the rule it breaks. A remaining period one second off could be the period alone rounded or
- * an expiry kept in whole seconds: the clock then goes to the edge of the session's expiry (1 ms
- * after it when the period was too long, the instant itself when too short) and the key is read
- * again, so that a late or early expiry is named as one, wherever it shows.
+ * Fails the run with `judgement`, or, when it points at an edge of the lifetime (a session gone
+ * early or kept late, a remaining period a second off), with what the expiry experiment on a fresh
+ * backend shows (properties/expiry-experiment.ts): the same root cause whichever property met it.
  */
+export async function failJudged(real: BackendUnderTest, judgement: model.Judgement, edge: ExpiryEdge | undefined, fail: (options: RootCauseOptions) => never): Promise<never> {
+  if (edge !== undefined && real.factory !== undefined) {
+    const shown = await expiryExperiment(real.factory, edge, real.trace.title);
+    if (shown !== undefined) throw shown;
+    if (judgement.id === 'period-rounding') return fail({ id: judgement.id, measured: `${judgement.measured ?? 'the remaining period is 1 s off'}; the expiry itself is on time` });
+  }
+  return fail({ id: judgement.id, measured: judgement.measured });
+}
+
+/** Fails the run on a lookup of `key` that answered `actual` where the model says `expected`, named by the rule it breaks. */
 export async function failLookup(
   world: BackendWorld,
   real: BackendUnderTest,
-  lookup: { key: string; label: string; step: string; code: string; expected: Lookup; actual: unknown },
+  lookup: { key: string; step: string; code: string; expected: Lookup; actual: unknown },
 ): Promise<never> {
-  const { key, label, step, code, expected, actual } = lookup;
+  const { key, step, code, expected, actual } = lookup;
   const judgement = model.judgeGet(world.state, key, expected, actual);
-  const record = world.state.records.get(key);
-  const reported = (actual as { period?: unknown }).period;
-  if (judgement.id === 'period-rounding' && record !== undefined && expected.status === 'ok' && typeof reported === 'number') {
-    const late = reported > expected.period;
-    const target = late ? record.expiresAt + 1 : record.expiresAt;
-    const ms = target - world.state.now;
-    const at = model.advance(world.state, ms);
-    real.clock.advance(ms);
-    const probeCode = `console.log(await ${real.name}.get(${label}));`;
-    const probeStep = `get(${label}) at ${instant(at, START(world))}`;
-    const wanted = model.get(at, key).result;
-    const again = await call(real, probeStep, probeCode, showLookup(wanted), () => real.backend.get(key));
-    if (!sameLookup(wanted, again)) {
-      // The expiry itself moved: the story goes on to show it.
-      real.trace.record(`${step} -> ${showLookup(actual)}, where the model says ${showLookup(expected)}`, code);
-      world.state = at;
-      real.trace.record(`advance the clock ${ms} ms, to ${late ? '1 ms after' : 'exactly'} ${label}'s expiry (now ${instant(at, START(world))})`, `clock.advance(${ms});`);
-      const shown = model.judgeGet(at, key, wanted, again);
-      const measured = !late && shown.id === 'expiry-early' && record.expiresAt % 1000 !== 0 ? 'expiry is up to 999 ms early (whole seconds, truncated)' : shown.measured;
-      return real.trace.fail(shown.rule, probeStep, showLookup(wanted), showLookup(again), probeCode, { id: shown.id, measured });
-    }
-    const measured = `${judgement.measured ?? 'the remaining period is 1 s off'}; the expiry itself is on time`;
-    return real.trace.fail(judgement.rule, step, showLookup(expected), showLookup(actual), code, { id: judgement.id, measured });
-  }
-  return real.trace.fail(judgement.rule, step, showLookup(expected), showLookup(actual), code, { id: judgement.id, measured: judgement.measured });
+  return failJudged(real, judgement, expiryEdge(judgement, lookupEvidence(expected, actual)), (options) =>
+    real.trace.fail(judgement.rule, step, showLookup(expected), showLookup(actual), code, options),
+  );
 }
 
 /**
@@ -272,7 +261,7 @@ export async function blameBackend(
     const actual = await call(real, step, code, showLookup(expected), () => real.backend.get(key));
     if (sameLookup(expected, actual)) continue;
     real.trace.record(symptom.text, symptom.code);
-    await failLookup(world, real, { key, label, step, code, expected, actual });
+    await failLookup(world, real, { key, step, code, expected, actual });
   }
 }
 
@@ -290,7 +279,7 @@ export class GetCommand extends BackendCommand {
     const expected = model.get(world.state, key).result;
     const step = `get(${label}) at ${instant(world.state, START(world))}`;
     const actual = await call(real, step, this.code, showLookup(expected), () => real.backend.get(key));
-    if (!sameLookup(expected, actual)) await failLookup(world, real, { key, label, step, code: this.code, expected, actual });
+    if (!sameLookup(expected, actual)) await failLookup(world, real, { key, step, code: this.code, expected, actual });
     real.trace.record(`${step} -> ${showLookup(actual)}`, this.code);
   }
   toString(): string {
@@ -302,7 +291,7 @@ export class GetCommand extends BackendCommand {
  * The end of a `set` or `touch` step: fails with the rule broken when the backend answered other
  * than the model, else adopts the model's state and records the step.
  */
-function settleUpdate(
+async function settleUpdate(
   world: BackendWorld,
   real: BackendUnderTest,
   operation: 'set' | 'touch',
@@ -311,10 +300,12 @@ function settleUpdate(
   code: string,
   transition: model.Transition<'ok' | 'not_found'>,
   actual: unknown,
-): void {
+): Promise<void> {
   if (actual !== transition.result) {
     const judgement = model.judgeUpdate(world.state, operation, key, transition.result, actual);
-    real.trace.fail(judgement.rule, step, transition.result, showOutcome(actual), code, { id: judgement.id, measured: judgement.measured });
+    await failJudged(real, judgement, expiryEdge(judgement, updateEvidence(transition.result, actual)), (options) =>
+      real.trace.fail(judgement.rule, step, transition.result, showOutcome(actual), code, options),
+    );
   }
   world.state = transition.state;
   real.trace.record(`${step} -> ${String(actual)}`, code);
@@ -341,7 +332,7 @@ export class SetCommand extends BackendCommand {
     const actual = await call(real, step, this.code, transition.result, () =>
       real.backend.set(key, this.value, this.expiry === undefined ? undefined : { expiry: this.expiry }),
     );
-    settleUpdate(world, real, 'set', key, step, this.code, transition, actual);
+    await settleUpdate(world, real, 'set', key, step, this.code, transition, actual);
   }
   toString(): string {
     return `set(${this.#label || show(this.choice)}, ${showString(this.value)}, ${showExpiry(this.expiry)})`;
@@ -368,7 +359,7 @@ export class TouchCommand extends BackendCommand {
     const actual = await call(real, step, this.code, transition.result, () =>
       real.backend.touch(key, this.expiry === undefined ? undefined : { expiry: this.expiry }),
     );
-    settleUpdate(world, real, 'touch', key, step, this.code, transition, actual);
+    await settleUpdate(world, real, 'touch', key, step, this.code, transition, actual);
   }
   toString(): string {
     return `touch(${this.#label || show(this.choice)}, ${showExpiry(this.expiry)})`;

@@ -5,10 +5,12 @@
 import type { CookieOptions } from '../src/cookie/set-cookie.js';
 import type { Session, SessionManager } from '../src/manager.js';
 import * as backendModel from '../models/backend-model.js';
+import { sameStructure } from '../models/linearizability.js';
 import * as model from '../models/manager-model.js';
 import type { SessionRecord } from '../models/manager-model.js';
 import type { BackendUnderTest, BackendWorld, KeyChoice, ModelStep } from './backend-commands.js';
-import { call as backendCall, blameBackend, resolveKey, syncDefaultPeriod } from './backend-commands.js';
+import { call as backendCall, blameBackend, failJudged, resolveKey, syncDefaultPeriod } from './backend-commands.js';
+import { expiryEdge, updateEvidence } from './expiry-experiment.js';
 import { codeString, show, showString } from './trace.js';
 
 /** The cookie the manager property reads and writes. */
@@ -314,7 +316,9 @@ export class ManagerSetCommand extends SessionCommand {
     if (outcome !== expected.result.outcome && (outcome === 'ok' || outcome === 'not_found')) {
       // The manager hands the backend's set/touch outcome back as it is (SPEC §5): judged as the backend's.
       const judgement = backendModel.judgeUpdate(world.state, this.value === undefined ? 'touch' : 'set', record.key, expected.result.outcome, outcome);
-      real.trace.fail(judgement.rule, this.text, expected.result.outcome, outcome, this.code, { id: judgement.id, measured: judgement.measured });
+      await failJudged(real, judgement, expiryEdge(judgement, updateEvidence(expected.result.outcome, outcome)), (rootCause) =>
+        real.trace.fail(judgement.rule, this.text, expected.result.outcome, outcome, this.code, rootCause),
+      );
     }
     if (outcome !== expected.result.outcome || !sameSession(expected.result.session, session)) {
       real.trace.fail(
@@ -412,7 +416,7 @@ export class CookieHeadersCommand extends SessionCommand {
     } catch (error) {
       real.trace.fail('toCookieHeaders accepts every valid name and option (SPEC §7)', this.text, showHeaders(expected), `threw ${show(error)}`, this.code);
     }
-    if (showHeaders(actual) !== showHeaders(expected)) {
+    if (!sameStructure(actual, expected)) {
       real.trace.fail('toCookieHeaders writes exactly the Set-Cookie line of SPEC §7 (and only when modified), then Vary: Cookie', this.text, showHeaders(expected), showHeaders(actual), this.code);
     }
     real.trace.record(`${this.text} -> ${showHeaders(actual)}`, this.code);
@@ -435,7 +439,7 @@ export class ClearHeadersCommand extends ManagerCommand {
     } catch (error) {
       real.trace.fail('clearHeaders accepts every valid name and option (SPEC §7)', this.text, showHeaders(expected), `threw ${show(error)}`, this.code);
     }
-    if (showHeaders(actual) !== showHeaders(expected)) {
+    if (!sameStructure(actual, expected)) {
       real.trace.fail('clearHeaders writes exactly the deletion line of SPEC §7, then Vary: Cookie', this.text, showHeaders(expected), showHeaders(actual), this.code);
     }
     real.trace.record(`${this.text} -> ${showHeaders(actual)}`, this.code);

@@ -109,6 +109,11 @@ export class Trace {
     this.#setup = setup;
   }
 
+  /** What the snippet reproduces, e.g. `backend-model`. */
+  get title(): string {
+    return this.#title;
+  }
+
   /** Records a step that went as the model said. */
   record(text: string, ...code: string[]): void {
     this.#steps.push({ text, code });
