@@ -48,6 +48,7 @@ interface Request {
 }
 
 const REVIVED = 'a cleared session never comes back (SPEC §4: set never revives)';
+const NO_REQUEST_FAILS = 'with a working backend, no request fails: backend calls on valid input resolve (SPEC §4, §5)';
 const NOT_MIXED = "nobody is handed another session's data (SPEC §5)";
 
 /** One run of races over one backend: the manager over the recorded backend, the story, the keys named so far. */
@@ -72,7 +73,7 @@ class RaceRun {
     const [outcome] = await runScheduled(this.s, [{ delay: 0, body }]);
     if (outcome!.status === 'rejected') {
       const reason = outcome!.reason;
-      this.fail('with a working backend, no request fails', `${text} rejected: ${show(reason)}`, undefined, { id: rejectionCause(reason) });
+      this.fail(NO_REQUEST_FAILS, `${text} rejected: ${show(reason)}`, undefined, { id: rejectionCause(reason) });
     }
     return outcome!.value;
   }
@@ -184,7 +185,7 @@ async function runRequests(run: RaceRun, round: number, { race, delayA, delayB }
   );
   for (const [index, outcome] of outcomes.entries()) {
     if (outcome.status === 'rejected') {
-      run.fail('with a working backend, no request fails', `request ${index === 0 ? 'A' : 'B'} rejected: ${show(outcome.reason)}`, k, { id: rejectionCause(outcome.reason) });
+      run.fail(NO_REQUEST_FAILS, `request ${index === 0 ? 'A' : 'B'} rejected: ${show(outcome.reason)}`, k, { id: rejectionCause(outcome.reason) });
     }
   }
   return results;

@@ -123,9 +123,13 @@ class BurstRun {
     this.names.name(key);
   }
 
-  /** The history so far, open calls as of unknown outcome. */
+  /** The history so far, open calls as of unknown outcome; calls of a burst cut short by a failure as one more burst. */
   record(): RunRecord {
-    return { history: this.recorder.close(), groups: this.groups, keys: this.names, rejections: this.recorder.rejections };
+    const history = this.recorder.close();
+    const grouped = new Set(this.groups.flatMap((group) => group.ids));
+    const cut = history.filter((entry) => !grouped.has(entry.id)).map((entry) => entry.id);
+    const groups = cut.length === 0 ? this.groups : [...this.groups, { label: 'calls of the burst that failed', ids: cut, overlapping: true }];
+    return { history, groups, keys: this.names, rejections: this.recorder.rejections };
   }
 }
 

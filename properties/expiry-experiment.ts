@@ -18,7 +18,8 @@
  * When the store passes the experiment, the expiry itself is right and the property's own
  * judgement stands. The experiment is deterministic, so a seed and path replay it.
  */
-import type { BackendFactory, Lookup } from '../src/backend.js';
+import type { Backend, BackendFactory, Lookup } from '../src/backend.js';
+import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
 import type { Judgement } from '../models/backend-model.js';
 import { setupCode, withFreshBackend } from './fresh-backend.js';
@@ -81,6 +82,95 @@ function found(lookup: unknown): boolean {
   return status === 'ok' || status === 'not_set';
 }
 
+/** One experiment on one fresh backend: the clock, the model beside it, and the steps told so far. */
+class Experiment {
+  readonly #trace: Trace;
+  readonly #start: number;
+  #state: model.BackendModel;
+  #key = '';
+
+  constructor(
+    readonly backend: Backend,
+    readonly clock: ManualClock,
+    title: string,
+  ) {
+    this.#trace = new Trace(title, setupCode());
+    this.#start = clock.now();
+    this.#state = model.initialBackendModel(this.#start, backend.defaultPeriod());
+  }
+
+  /** When the session is due (SPEC §1: live while now <= expiresAt). */
+  get expiresAt(): number {
+    return this.#state.records.get(this.#key)!.expiresAt;
+  }
+
+  get now(): number {
+    return this.#state.now;
+  }
+
+  #at(): string {
+    return `t=${seconds(this.#state.now - this.#start)}`;
+  }
+
+  advance(ms: number, why: string): void {
+    this.clock.advance(ms);
+    this.#state = model.advance(this.#state, ms);
+    this.#trace.record(`advance the clock ${ms} ms${why} (now ${this.#at()})`, `clock.advance(${ms});`);
+  }
+
+  /** The session the experiment reads: stored now for {@link PERIOD} s. */
+  async store(): Promise<void> {
+    this.#key = await this.backend.generate({ value: 'x', expiry: PERIOD });
+    this.#state = model.generate(this.#state, this.#key, { value: 'x', expiry: PERIOD }).state;
+    this.#trace.record(`k1 = generate(value "x", expiry ${PERIOD} s), due at t=${seconds(this.expiresAt - this.#start)}`, `const k1 = await backend.generate({ value: "x", expiry: ${PERIOD} });`);
+  }
+
+  /** Whether the session is found now: a read for measuring, not told as a step. */
+  async peek(): Promise<boolean> {
+    return found(await this.backend.get(this.#key));
+  }
+
+  /** Reads the session: whether it was found, and the failure when the model says otherwise (the step told either way). */
+  async read(measured: string): Promise<{ found: boolean; failure: PropertyFailure | undefined }> {
+    const actual = await this.backend.get(this.#key);
+    const expected = model.get(this.#state, this.#key).result;
+    const code = 'console.log(await backend.get(k1));';
+    if (found(actual) === found(expected)) {
+      this.#trace.record(`get(k1) at ${this.#at()} -> ${shown(actual)}`, code);
+      return { found: found(actual), failure: undefined };
+    }
+    const judgement = model.judgeGet(this.#state, this.#key, expected, actual);
+    try {
+      this.#trace.fail(judgement.rule, `get(k1) at ${this.#at()}`, shown(expected), shown(actual), code, { id: judgement.id, measured });
+    } catch (failure) {
+      return { found: found(actual), failure: failure as PropertyFailure };
+    }
+  }
+}
+
+/** The early edge: gone 1 ms past the whole second before its expiry (truncated), or at its expiry instant (`<`)? */
+async function earlyEdge(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  experiment.advance(501, ', 1 ms past the whole second before its expiry');
+  const truncated = await experiment.read('expiry is at least 499 ms early: a session due at t=1.500s was gone at t=1.001s (whole seconds, truncated, are up to 999 ms early)');
+  if (truncated.failure !== undefined) return truncated.failure;
+  experiment.advance(experiment.expiresAt - experiment.now, ", exactly k1's expiry");
+  return (await experiment.read('expiry is 1 ms early (gone at its expiry instant)')).failure;
+}
+
+/** The late edge: still live 1 ms after its expiry? Then, unrecorded, 1 ms after the next whole second, to measure. */
+async function lateEdge(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  experiment.advance(experiment.expiresAt + 1 - experiment.now, ", 1 ms after k1's expiry");
+  const late = await experiment.read('');
+  if (late.failure === undefined) return undefined;
+  const { clock, expiresAt } = experiment;
+  clock.advance(Math.ceil(expiresAt / 1000) * 1000 + 1 - clock.now());
+  const measured = (await experiment.peek())
+    ? 'expiry is at least 501 ms late: a session due at t=1.500s was still live at t=2.001s'
+    : 'expiry is up to 999 ms late (whole seconds): a session due at t=1.500s lived until t=2.000s';
+  const { failure } = late;
+  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, { id: failure.rootCause.id, measured });
+}
+
 /**
  * Runs the experiment for `edge` on a fresh backend from `factory`. Resolves the failure it shows
  * (titled `title`, its story the experiment's few steps), or `undefined` when the store's expiry
@@ -89,55 +179,10 @@ function found(lookup: unknown): boolean {
 export async function expiryExperiment(factory: BackendFactory, edge: ExpiryEdge, title: string): Promise<PropertyFailure | undefined> {
   try {
     return await withFreshBackend(factory, async ({ backend, clock }) => {
-      const trace = new Trace(title, setupCode());
-      const start = clock.now();
-      let state = model.initialBackendModel(start, backend.defaultPeriod());
-      const at = () => `t=${seconds(state.now - start)}`;
-      const advance = (ms: number, why: string) => {
-        clock.advance(ms);
-        state = model.advance(state, ms);
-        trace.record(`advance the clock ${ms} ms${why} (now ${at()})`, `clock.advance(${ms});`);
-      };
-      advance(STORED_AT, ', into the middle of a second');
-      const key = await backend.generate({ value: 'x', expiry: PERIOD });
-      state = model.generate(state, key, { value: 'x', expiry: PERIOD }).state;
-      const expiresAt = state.records.get(key)!.expiresAt;
-      trace.record(`k1 = generate(value "x", expiry ${PERIOD} s), due at t=1.500s`, `const k1 = await backend.generate({ value: "x", expiry: ${PERIOD} });`);
-      const read = async (): Promise<{ actual: unknown; expected: Lookup }> => ({ actual: await backend.get(key), expected: model.get(state, key).result });
-      const failAt = (expected: Lookup, actual: unknown, measured: string): PropertyFailure => {
-        const judgement = model.judgeGet(state, key, expected, actual);
-        try {
-          return trace.fail(judgement.rule, `get(k1) at ${at()}`, shown(expected), shown(actual), 'console.log(await backend.get(k1));', {
-            id: judgement.id,
-            measured,
-          });
-        } catch (failure) {
-          return failure as PropertyFailure;
-        }
-      };
-      if (edge === 'early') {
-        advance(501, ', 1 ms past the whole second before its expiry');
-        const first = await read();
-        if (!found(first.actual)) return failAt(first.expected, first.actual, 'expiry is at least 499 ms early: a session due at t=1.500s was gone at t=1.001s (whole seconds, truncated, are up to 999 ms early)');
-        trace.record(`get(k1) at ${at()} -> ${shown(first.actual)}`, 'console.log(await backend.get(k1));');
-        advance(expiresAt - state.now, ", exactly k1's expiry");
-        const second = await read();
-        if (!found(second.actual)) return failAt(second.expected, second.actual, 'expiry is 1 ms early (gone at its expiry instant)');
-        return undefined;
-      }
-      advance(expiresAt + 1 - state.now, ", 1 ms after k1's expiry");
-      const late = await read();
-      if (!found(late.actual)) return undefined;
-      const failure = failAt(late.expected, late.actual, '');
-      clock.advance(Math.ceil(expiresAt / 1000) * 1000 + 1 - clock.now());
-      const next = await backend.get(key);
-      const measured = found(next)
-        ? 'expiry is at least 501 ms late: a session due at t=1.500s was still live at t=2.001s'
-        : 'expiry is up to 999 ms late (whole seconds): a session due at t=1.500s lived until t=2.000s';
-      return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, {
-        id: failure.rootCause.id,
-        measured,
-      });
+      const experiment = new Experiment(backend, clock, title);
+      experiment.advance(STORED_AT, ', into the middle of a second');
+      await experiment.store();
+      return edge === 'early' ? earlyEdge(experiment) : lateEdge(experiment);
     });
   } catch (error) {
     if (error instanceof PropertyFailure) throw error;

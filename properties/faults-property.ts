@@ -87,6 +87,7 @@ type StepOutcome = { readonly resolved: true; readonly value: unknown } | { read
 
 const FAILURE_REJECTS = 'a backend failure rejects: it never turns into a success or a made-up not_found (SPEC §4, §5)';
 const RECORD_UNCHANGED = 'the Session record is unchanged after a failed operation (SPEC §5: set and clear update it only on success)';
+const UNFAULTED_RESOLVES = 'with no fault injected, the operation resolves: backend calls on valid input resolve (SPEC §4, §5)';
 const NOT_MIXED_DATA = "nobody is ever handed another session's data (SPEC §5)";
 
 /**
@@ -133,7 +134,7 @@ class FaultRun {
     for (const [user, name] of USERS.entries()) {
       const value = `${name}-0`;
       const session = await this.sessions.generate(value, { expiry: EXPIRY }).catch((error: unknown) =>
-        this.fail('with no fault injected, the operation resolves', `${name}: generate(${show(value)}, ${EXPIRY}s) rejected ${show(error)} with no injected fault`, {
+        this.fail(UNFAULTED_RESOLVES, `${name}: generate(${show(value)}, ${EXPIRY}s) rejected ${show(error)} with no injected fault`, {
           id: rejectionCause(error),
         }),
       );
@@ -248,7 +249,7 @@ function judgeUnfaultedRejection(run: FaultRun, text: string, error: unknown, se
   // A store slower than FAULT_TIMEOUT_MS in a step with a hang planned: a TimeoutError of
   // unknown outcome, which is right; the record must still be as it was.
   const slow = run.sessions === run.quick && error instanceof TimeoutError;
-  if (!slow) run.fail('with no fault injected, the operation resolves', `${text} rejected ${show(error)} with no injected fault`, { id: rejectionCause(error) });
+  if (!slow) run.fail(UNFAULTED_RESOLVES, `${text} rejected ${show(error)} with no injected fault`, { id: rejectionCause(error) });
   if (!sameStructure({ ...session }, before)) {
     run.fail(RECORD_UNCHANGED, `${text} timed out, and the record went from ${show(before)} to ${show({ ...session })}`);
   }

@@ -5,7 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BackendFactory } from '../src/backend.js';
+import type { Backend, BackendFactory } from '../src/backend.js';
+import { memoryBackendFactory } from '../src/backends/memory.js';
+import { checkProperty } from './check.js';
 import { SessionManager } from '../src/manager.js';
 import boundaryLiveCheck from '../fixtures/backends/boundary-live-check.js';
 import roundedUp from '../fixtures/backends/expiry-rounded-up-to-seconds.js';
@@ -86,4 +88,45 @@ describe('one deviation, one root cause', () => {
     expect(failure!.message).not.toMatch(/never adopts a key the client sent/);
     expect(failure!.steps.at(-1)).toMatch(/expected: not_found[\s\S]*actual: {3}ok/);
   });
+});
+
+/** MemoryBackend whose `get` rejects with `error` from its `after`-th call on. */
+function rejectingGets(makeError: () => Error, after = 3): BackendFactory {
+  return async (context) => {
+    const backend = (await memoryBackendFactory(context)) as Backend;
+    let gets = 0;
+    return {
+      defaultPeriod: () => backend.defaultPeriod(),
+      generate: (options) => backend.generate(options),
+      get: (key) => (++gets >= after ? Promise.reject(makeError()) : backend.get(key)),
+      set: (key, value, options) => backend.set(key, value, options),
+      touch: (key, options) => backend.touch(key, options),
+      clear: (key) => backend.clear(key),
+      close: () => backend.close!(),
+    };
+  };
+}
+
+class CallTimeoutError extends Error {
+  override readonly name = 'CallTimeoutError';
+}
+
+describe('a rejected backend call is a failure with steps, rule and snippet', () => {
+  const properties = ['backend-model', 'manager-model', 'linearizability', 'manager-races', 'faults'];
+  for (const name of properties) {
+    it(`${name}: call-rejected, or call-never-settles for the watchdog's CallTimeoutError`, async () => {
+      const rejected = await rootCauseOf(name, rejectingGets(() => new Error('database connection lost')), 7);
+      expect(rejected?.id, rejected?.rule).toBe('call-rejected');
+      const hung = await rootCauseOf(name, rejectingGets(() => new CallTimeoutError('backend.get("k…") did not settle within 10000 ms')), 7);
+      expect(hung?.id, hung?.rule).toBe('call-never-settles');
+      const property = conformanceProperties.find((candidate) => candidate.name === name)!;
+      const report = await checkProperty(property, rejectingGets(() => new Error('database connection lost')), { seed: 7 });
+      const failure = report.failure!;
+      expect(failure.snippet).not.toMatch(/No snippet/);
+      expect(failure.snippet).toContain('await factory({ clock');
+      expect(failure.steps.length).toBeGreaterThan(0);
+      expect(failure.message).toMatch(/SPEC §/);
+      expect(`${failure.message}\n${failure.steps.join('\n')}`).toMatch(/database connection lost/);
+    }, 60_000);
+  }
 });
