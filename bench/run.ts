@@ -24,6 +24,7 @@ import { indexedDb } from './cases/indexeddb.js';
 import { memoryChurn, memoryFootprint } from './cases/memory.js';
 import { redisCycle } from './cases/redis.js';
 import { requestCycle } from './cases/request-cycle.js';
+import { slowStore } from './cases/slow-store.js';
 import { FULL, QUICK } from './compare.js';
 import { formatMarkdown, formatTable, type BenchResults, type CaseResult } from './report.js';
 
@@ -35,6 +36,7 @@ export const cases: readonly BenchCase[] = [
   memoryFootprint,
   memoryChurn,
   conformanceThroughput,
+  slowStore,
   indexedDb,
   redisCycle,
 ];

@@ -86,6 +86,20 @@ export function liveKeys(state: BackendModel): string[] {
 
 /** Why `key` may not be returned by `generate` now, or `undefined` when it may (SPEC §2). */
 export function keyProblem(state: BackendModel, key: unknown): string | undefined {
+  return judgeKey(state, key)?.rule;
+}
+
+/**
+ * {@link keyProblem} with the root cause's id: 'key-format' for a key that is not base64url of at
+ * least 128 bits, 'key-reused' for one handed out before (cleared, expired or live).
+ */
+export function judgeKey(state: BackendModel, key: unknown): Judgement | undefined {
+  const rule = keyRule(state, key);
+  if (rule === undefined) return undefined;
+  return { id: typeof key === 'string' && MODEL_KEY_PATTERN.test(key) ? 'key-reused' : 'key-format', rule };
+}
+
+function keyRule(state: BackendModel, key: unknown): string | undefined {
   // The rule only: the offending key is shown by the caller as the actual value.
   if (typeof key !== 'string') return `generate must resolve a string key, got ${typeof key} (SPEC §2)`;
   if (!MODEL_KEY_PATTERN.test(key)) {
@@ -184,58 +198,137 @@ export function withDefaultPeriod(state: BackendModel, period: number): BackendM
 }
 
 /**
+ * A rule broken, judged from what the model knows: the rule in one sentence with its SPEC section,
+ * the stable id of its root cause (the same whichever property meets it), and how big the deviation
+ * is when the state shows it.
+ */
+export interface Judgement {
+  readonly id: string;
+  readonly rule: string;
+  readonly measured?: string;
+}
+
+function judged(id: string, rule: string, measured?: string): Judgement {
+  return measured === undefined ? { id, rule } : { id, rule, measured };
+}
+
+/** Whether an expiry instant falls inside a second, so that a store keeping whole seconds would move it. */
+function fractional(instant: number): boolean {
+  return instant % 1000 !== 0;
+}
+
+/**
+ * How late an expiry is, from a session found live at `now` although it expired at `expiresAt`:
+ * a store that keeps expiry in whole seconds rounded up is late by less than a second.
+ */
+export function measureLate(expiresAt: number, now: number): string {
+  return fractional(expiresAt) && now <= Math.ceil(expiresAt / 1000) * 1000
+    ? 'expiry is up to 999 ms late (whole seconds)'
+    : `expiry is at least ${now - expiresAt} ms late`;
+}
+
+/**
+ * How early an expiry is, from a session gone at `now` although it is live until `expiresAt`:
+ * 1 ms at the expiry instant itself (`<` where `<=` belongs); a store that keeps expiry in whole
+ * seconds, truncated, is early by less than a second.
+ */
+export function measureEarly(expiresAt: number, now: number): string {
+  if (now === expiresAt) {
+    return fractional(expiresAt)
+      ? 'expiry is at least 1 ms early (gone at its expiry instant; up to 999 ms if kept in whole seconds, truncated)'
+      : 'expiry is 1 ms early (gone at its expiry instant)';
+  }
+  return fractional(expiresAt) && now > Math.floor(expiresAt / 1000) * 1000
+    ? 'expiry is up to 999 ms early (whole seconds, truncated)'
+    : `expiry is at least ${expiresAt + 1 - now} ms early`;
+}
+
+/**
  * The rule a backend broke when `get(key)` answered `actual` where the model says `expected`:
  * one sentence naming the rule and its SPEC section, for failure reports.
  */
 export function explainGet(state: BackendModel, key: string, expected: Lookup, actual: unknown): string {
+  return judgeGet(state, key, expected, actual).rule;
+}
+
+/** {@link explainGet} with the root cause's id and, where the state shows it, the deviation measured. */
+export function judgeGet(state: BackendModel, key: string, expected: Lookup, actual: unknown): Judgement {
   const record = state.records.get(key);
   const got = actual as Partial<{ status: string; value: unknown; period: unknown }> | null;
   if (typeof got !== 'object' || got === null || !['ok', 'not_found', 'not_set'].includes(String(got.status))) {
-    return 'get resolves { status: "ok" | "not_found" | "not_set" } (SPEC §4)';
+    return judged('lookup-shape', 'get resolves { status: "ok" | "not_found" | "not_set" } (SPEC §4)');
   }
-  if (expected.status === 'not_found') {
-    if (state.cleared.has(key) && record === undefined) return 'a cleared key reads not_found: clear removes the session (SPEC §4)';
-    if (record !== undefined) {
-      return state.now === record.expiresAt + 1
-        ? `a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1, measured by the context clock)${previousHint(record, state.now)}`
-        : `an expired session reads not_found (SPEC §1: expired once now > expiresAt, measured by the context clock)${previousHint(record, state.now)}`;
-    }
-    return state.issued.has(key)
-      ? 'a key that is gone reads not_found (SPEC §4)'
-      : 'a key this backend never handed out reads not_found (SPEC §2)';
-  }
-  if (got.status === 'not_found') {
-    if (record !== undefined && state.now === record.expiresAt) {
-      return 'a session is still live at now == expiresAt (SPEC §1: live while now <= expiresAt)';
-    }
-    return `a live session must be found (SPEC §4 get)${defaultHint(record, state.now)}`;
-  }
+  if (expected.status === 'not_found') return judgeFoundDead(state, key, record);
+  if (got.status === 'not_found') return judgeLost(record, state.now);
   if (expected.status === 'not_set') {
-    return 'a session generated without a value reads not_set, and touch keeps it that way (SPEC §3, §4 touch)';
+    return judged('not-set-lost', 'a session generated without a value reads not_set, and touch keeps it that way (SPEC §3, §4 touch)');
   }
   if (got.status === 'not_set') {
     return expected.value === ''
-      ? '"" is a value, not "no value": it reads ok with "" (SPEC §3)'
-      : 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)';
+      ? judged('empty-string-as-no-value', '"" is a value, not "no value": it reads ok with "" (SPEC §3)')
+      : judged('value-lost', 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)');
   }
   if (got.value !== expected.value) {
     return typeof got.value === 'string' && got.value.length < expected.value.length && expected.value.startsWith(got.value)
-      ? `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`
-      : 'values are stored and returned exactly, non-ASCII included (SPEC §3)';
+      ? judged('value-truncated', `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`)
+      : judged('value-changed', 'values are stored and returned exactly, non-ASCII included (SPEC §3)');
   }
-  return explainPeriod(state, record, expected.period, got.period);
+  return judgePeriod(state, record, expected.period, got.period);
 }
 
-/** Why a reported remaining period is wrong, from how far off it is. */
-function explainPeriod(state: BackendModel, record: ModelRecord | undefined, expected: number, actual: unknown): string {
-  if (typeof actual !== 'number' || !Number.isInteger(actual)) return 'the remaining period is a whole number of seconds (SPEC §1)';
+/** A session found (or found again) where the model says `not_found`. */
+function judgeFoundDead(state: BackendModel, key: string, record: ModelRecord | undefined): Judgement {
+  if (state.cleared.has(key) && record === undefined) {
+    return judged('cleared-key-found', 'a cleared key reads not_found: clear removes the session (SPEC §4)');
+  }
+  if (record !== undefined) {
+    const hint = previousHint(record, state.now);
+    if (hint !== '') {
+      return judged('lifetime-not-restarted', `an expired session reads not_found (SPEC §1: expired once now > expiresAt, measured by the context clock)${hint}`);
+    }
+    const rule =
+      state.now === record.expiresAt + 1
+        ? 'a session is expired once now > expiresAt: 1 ms after its expiry it reads not_found (SPEC §1, measured by the context clock)'
+        : 'an expired session reads not_found (SPEC §1: expired once now > expiresAt, measured by the context clock)';
+    return judged('expiry-late', rule, measureLate(record.expiresAt, state.now));
+  }
+  return state.issued.has(key)
+    ? judged('gone-key-found', 'a key that is gone reads not_found (SPEC §4)')
+    : judged('unknown-key-found', 'a key this backend never handed out reads not_found (SPEC §2)');
+}
+
+/** A live session that read `not_found`. */
+function judgeLost(record: ModelRecord | undefined, now: number): Judgement {
+  if (record !== undefined && now === record.expiresAt) {
+    return judged('expiry-early', 'a session is still live at now == expiresAt (SPEC §1: live while now <= expiresAt)', measureEarly(record.expiresAt, now));
+  }
+  const rule = `a live session must be found (SPEC §4 get)${defaultHint(record, now)}`;
+  if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) return judged('lifetime-not-restarted', rule);
+  if (record?.fromDefault === true) return judged('default-period-ignored', rule);
+  if (record !== undefined && record.expiresAt - now < 1000) return judged('expiry-early', rule, measureEarly(record.expiresAt, now));
+  return judged('live-session-lost', rule);
+}
+
+/**
+ * Why a reported remaining period is wrong, from how far off it is. Off by one second with a
+ * fraction of a second left is 'period-rounding': a caller that can move the clock tells it apart
+ * from an expiry kept in whole seconds by reading again at the expiry instant (properties/expiry-probe.ts).
+ */
+function judgePeriod(state: BackendModel, record: ModelRecord | undefined, expected: number, actual: unknown): Judgement {
+  if (typeof actual !== 'number' || !Number.isInteger(actual)) {
+    return judged('period-not-whole-seconds', 'the remaining period is a whole number of seconds (SPEC §1)');
+  }
   if (actual > MODEL_MAX_PERIOD) {
-    return 'expiry is measured only by the context clock: a remaining period over 400 days means it was not counted from clock.now() (SPEC §1, §4)';
+    return judged(
+      'expiry-not-context-clock',
+      'expiry is measured only by the context clock: a remaining period over 400 days means it was not counted from clock.now() (SPEC §1, §4)',
+    );
   }
   // Rounding up can only be off by one when the exact remainder is not a whole number of seconds;
   // an old expiry kept by set/touch can be off by anything, one second included. When both fit,
   // both are named.
-  const roundingFits = actual === expected + 1 && (record === undefined || (record.expiresAt - state.now) % 1000 !== 0);
+  const inSecond = record === undefined || (record.expiresAt - state.now) % 1000 !== 0;
+  const roundingFits = actual === expected + 1 && inSecond;
   const restartFits = record?.previousExpiresAt !== undefined && actual === Math.floor((record.previousExpiresAt - state.now) / 1000);
   const restart = 'set and touch restart the lifetime: the new expiry counts from the call (SPEC §4)';
   if (roundingFits) {
@@ -243,14 +336,19 @@ function explainPeriod(state: BackendModel, record: ModelRecord | undefined, exp
       record?.period === actual
         ? 'the remaining period counts down and is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)'
         : 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)';
-    return restartFits ? `${rounding}; or ${restart}` : rounding;
+    return judged('period-rounding', restartFits ? `${rounding}; or ${restart}` : rounding, 'the remaining period is 1 s too long');
   }
   if (record?.period !== undefined && actual === record.period) {
-    return 'the remaining period counts down: get reports what is left, not the period the session was stored with (SPEC §1)';
+    return judged('period-not-counting-down', 'the remaining period counts down: get reports what is left, not the period the session was stored with (SPEC §1)');
   }
-  if (restartFits) return restart;
-  if (record?.fromDefault === true) return `an omitted expiry means defaultPeriod() at the time of the call (SPEC §4); the remaining period counts down from it (SPEC §1)`;
-  return 'the remaining period is Math.floor((expiresAt - now) / 1000), counted down from the last generate/set/touch (SPEC §1, §4)';
+  if (restartFits) return judged('lifetime-not-restarted', restart);
+  const general = 'the remaining period is Math.floor((expiresAt - now) / 1000), counted down from the last generate/set/touch (SPEC §1, §4)';
+  // Too short by one: an expiry kept early by less than a second (whole seconds, truncated) shows so.
+  if (actual === expected - 1) return judged('period-rounding', general, 'the remaining period is 1 s too short');
+  if (record?.fromDefault === true) {
+    return judged('default-period-ignored', `an omitted expiry means defaultPeriod() at the time of the call (SPEC §4); the remaining period counts down from it (SPEC §1)`);
+  }
+  return judged('period-wrong', general, `the remaining period is ${Math.abs(actual - expected)} s too ${actual > expected ? 'long' : 'short'}`);
 }
 
 /** A hint when an expired session would still be live under its lifetime before the last set/touch. */
@@ -284,19 +382,41 @@ export function explainUpdate(
   expected: 'ok' | 'not_found',
   actual: unknown,
 ): string {
-  if (actual !== 'ok' && actual !== 'not_found') return `${operation} resolves 'ok' or 'not_found' (SPEC §4)`;
+  return judgeUpdate(state, operation, key, expected, actual).rule;
+}
+
+/** {@link explainUpdate} with the root cause's id and, where the state shows it, the deviation measured. */
+export function judgeUpdate(
+  state: BackendModel,
+  operation: 'set' | 'touch',
+  key: string,
+  expected: 'ok' | 'not_found',
+  actual: unknown,
+): Judgement {
+  if (actual !== 'ok' && actual !== 'not_found') return judged('update-shape', `${operation} resolves 'ok' or 'not_found' (SPEC §4)`);
   const record = state.records.get(key);
   if (expected === 'not_found') {
     if (state.cleared.has(key) && record === undefined) {
-      return `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`;
+      return judged('revives-cleared', `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`);
     }
+    // One id for every key that is not live: a set that stores without looking revives them all.
+    // When the expiry itself is late, the expiry experiment names that instead (properties/expiry-experiment.ts).
     if (record !== undefined) {
-      return `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)${previousHint(record, state.now)}`;
+      const hint = previousHint(record, state.now);
+      return judged(
+        hint === '' ? 'revives-cleared' : 'lifetime-not-restarted',
+        `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)${hint}`,
+      );
     }
-    return `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`;
+    return judged('revives-cleared', `${operation} on a key this backend never handed out resolves not_found and stores nothing (SPEC §2, §4)`);
   }
   if (record !== undefined && state.now === record.expiresAt) {
-    return `${operation} updates a session that is live at now == expiresAt (SPEC §1: live while now <= expiresAt)`;
+    return judged(
+      'expiry-early',
+      `${operation} updates a session that is live at now == expiresAt (SPEC §1: live while now <= expiresAt)`,
+      measureEarly(record.expiresAt, state.now),
+    );
   }
-  return `${operation} updates a live session and resolves ok (SPEC §4)${defaultHint(record, state.now)}`;
+  const lost = judgeLost(record, state.now);
+  return judged(lost.id, `${operation} updates a live session and resolves ok (SPEC §4)${defaultHint(record, state.now)}`, lost.measured);
 }

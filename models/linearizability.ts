@@ -23,7 +23,7 @@ export interface SequentialSpec<State, Operation, Response> {
   readonly initial: State;
   /** What `operation` does to `state`, and what it answers. Must not mutate `state`. */
   step(state: State, operation: Operation): { state: State; response: Response };
-  /** Whether an observed response is the one the specification gives; deep equality by default. */
+  /** Whether an observed response is the one the specification gives; {@link sameStructure} by default. */
   sameResponse?(specified: Response, observed: Response): boolean;
   /** A string that is equal for equal states (the memo key); `JSON.stringify` by default. */
   stateKey?(state: State): string;
@@ -270,12 +270,28 @@ class PartitionSearch<State, Operation, Response> {
   }
 
   #same(specified: Response, observed: Response): boolean {
-    return this.#spec.sameResponse === undefined
-      ? JSON.stringify(specified) === JSON.stringify(observed)
-      : this.#spec.sameResponse(specified, observed);
+    return this.#spec.sameResponse === undefined ? sameStructure(specified, observed) : this.#spec.sameResponse(specified, observed);
   }
 
   #stateKey(state: State): string {
     return this.#spec.stateKey === undefined ? JSON.stringify(state) : this.#spec.stateKey(state);
   }
+}
+
+/**
+ * Structural equality of plain data: the same primitives (`Object.is`), arrays item for item, and
+ * objects with the same own enumerable fields holding equal values, in any order (a store that
+ * answers `{ period, value, status }` answers what `{ status, value, period }` says). A field set
+ * to `undefined` counts as absent, as it does once the answer is serialised.
+ */
+export function sameStructure(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => sameStructure(item, b[index]));
+  }
+  const fields = (value: object) => Object.entries(value).filter(([, inner]) => inner !== undefined);
+  const left = fields(a);
+  const right = new Map(fields(b));
+  return left.length === right.size && left.every(([name, inner]) => right.has(name) && sameStructure(inner, right.get(name)));
 }

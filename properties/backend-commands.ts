@@ -7,11 +7,12 @@
  * might send.
  */
 import fc from 'fast-check';
-import type { Backend, Lookup } from '../src/backend.js';
+import type { Backend, BackendFactory, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
 import type { BackendModel } from '../models/backend-model.js';
-import { codeString, show, showString, type Trace } from './trace.js';
+import { expiryEdge, expiryExperiment, lookupEvidence, updateEvidence, type ExpiryEdge } from './expiry-experiment.js';
+import { codeString, rejectionCause, show, showString, type RootCauseOptions, type Trace } from './trace.js';
 
 /** The model side: the pure state plus the keys generated so far (`k1` is `keys[0]`). */
 export interface BackendWorld {
@@ -34,6 +35,8 @@ export interface BackendUnderTest {
   readonly trace: Trace;
   /** `backend` in snippets (`a` and `b` in two-backend properties). */
   readonly name: string;
+  /** Where the backend came from: for the expiry experiment that names a deviation (properties/expiry-experiment.ts). */
+  readonly factory?: BackendFactory;
 }
 
 /**
@@ -118,7 +121,8 @@ function instant(state: BackendModel, start: number): string {
 
 /**
  * Awaits one call of a step; a rejection fails the run with `rule` (by default: the operation
- * resolves on any key and valid input, garbage keys included, SPEC §2).
+ * resolves on any key and valid input, garbage keys included, SPEC §2), its root cause
+ * 'call-rejected', or 'call-never-settles' when the harness's watchdog gave up on it.
  */
 export async function call<T>(
   real: BackendUnderTest,
@@ -131,7 +135,7 @@ export async function call<T>(
   try {
     return await op();
   } catch (error) {
-    return real.trace.fail(rule, step, expected, `rejected with ${show(error)}`, code);
+    return real.trace.fail(rule, step, expected, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
   }
 }
 
@@ -190,9 +194,9 @@ export class GenerateCommand extends BackendCommand {
         ...(this.expiry === undefined ? {} : { expiry: this.expiry }),
       }),
     );
-    const problem = model.keyProblem(world.state, key);
+    const problem = model.judgeKey(world.state, key);
     if (problem !== undefined) {
-      real.trace.fail(problem, step, 'a fresh key: [A-Za-z0-9_-]{22,}, never handed out before', show(key), this.code);
+      real.trace.fail(problem.rule, step, 'a fresh key: [A-Za-z0-9_-]{22,}, never handed out before', show(key), this.code, { id: problem.id });
     }
     world.state = model.generate(world.state, key, { value: this.value, expiry: this.expiry }).state;
     world.keys.push(key);
@@ -204,6 +208,60 @@ export class GenerateCommand extends BackendCommand {
   }
   toString(): string {
     return `generate(${this.describe()})`;
+  }
+}
+
+/**
+ * Fails the run with `judgement`, or, when it points at an edge of the lifetime (a session gone
+ * early or kept late, a remaining period a second off), with what the expiry experiment on a fresh
+ * backend shows (properties/expiry-experiment.ts): the same root cause whichever property met it.
+ */
+export async function failJudged(real: BackendUnderTest, judgement: model.Judgement, edge: ExpiryEdge | undefined, fail: (options: RootCauseOptions) => never): Promise<never> {
+  if (edge !== undefined && real.factory !== undefined) {
+    const shown = await expiryExperiment(real.factory, edge, real.trace.title);
+    if (shown !== undefined) throw shown;
+    if (judgement.id === 'period-rounding') return fail({ id: judgement.id, measured: `${judgement.measured ?? 'the remaining period is 1 s off'}; the expiry itself is on time` });
+  }
+  return fail({ id: judgement.id, measured: judgement.measured });
+}
+
+/** Fails the run on a lookup of `key` that answered `actual` where the model says `expected`, named by the rule it breaks. */
+export async function failLookup(
+  world: BackendWorld,
+  real: BackendUnderTest,
+  lookup: { key: string; step: string; code: string; expected: Lookup; actual: unknown },
+): Promise<never> {
+  const { key, step, code, expected, actual } = lookup;
+  const judgement = model.judgeGet(world.state, key, expected, actual);
+  return failJudged(real, judgement, expiryEdge(judgement, lookupEvidence(expected, actual)), (options) =>
+    real.trace.fail(judgement.rule, step, showLookup(expected), showLookup(actual), code, options),
+  );
+}
+
+/**
+ * When an answer that depends on `keys` (a manager's lookup, a count after a sweep) differs from
+ * the model, asks the backend itself about each key: a backend answer that the model disagrees
+ * with is the root cause (an expiry early or late, a revived key) and fails the run named by the
+ * backend's rule, after `symptom`, the step that showed it. Returns when every answer was right:
+ * the caller's own rule stands.
+ */
+export async function blameBackend(
+  world: BackendWorld,
+  real: BackendUnderTest,
+  keys: Iterable<string>,
+  symptom: { text: string; code: string },
+): Promise<void> {
+  for (const key of new Set(keys)) {
+    const index = world.keys.indexOf(key);
+    if (index === -1) continue;
+    const label = `${world.label}${index + 1}`;
+    const expected = model.get(world.state, key).result;
+    const code = `console.log(await ${real.name}.get(${label}));`;
+    const step = `${real.name}.get(${label}), what the backend itself says, at ${instant(world.state, START(world))}`;
+    const actual = await call(real, step, code, showLookup(expected), () => real.backend.get(key));
+    if (sameLookup(expected, actual)) continue;
+    real.trace.record(symptom.text, symptom.code);
+    await failLookup(world, real, { key, step, code, expected, actual });
   }
 }
 
@@ -221,9 +279,7 @@ export class GetCommand extends BackendCommand {
     const expected = model.get(world.state, key).result;
     const step = `get(${label}) at ${instant(world.state, START(world))}`;
     const actual = await call(real, step, this.code, showLookup(expected), () => real.backend.get(key));
-    if (!sameLookup(expected, actual)) {
-      real.trace.fail(model.explainGet(world.state, key, expected, actual), step, showLookup(expected), showLookup(actual), this.code);
-    }
+    if (!sameLookup(expected, actual)) await failLookup(world, real, { key, step, code: this.code, expected, actual });
     real.trace.record(`${step} -> ${showLookup(actual)}`, this.code);
   }
   toString(): string {
@@ -235,7 +291,7 @@ export class GetCommand extends BackendCommand {
  * The end of a `set` or `touch` step: fails with the rule broken when the backend answered other
  * than the model, else adopts the model's state and records the step.
  */
-function settleUpdate(
+async function settleUpdate(
   world: BackendWorld,
   real: BackendUnderTest,
   operation: 'set' | 'touch',
@@ -244,9 +300,12 @@ function settleUpdate(
   code: string,
   transition: model.Transition<'ok' | 'not_found'>,
   actual: unknown,
-): void {
+): Promise<void> {
   if (actual !== transition.result) {
-    real.trace.fail(model.explainUpdate(world.state, operation, key, transition.result, actual), step, transition.result, showOutcome(actual), code);
+    const judgement = model.judgeUpdate(world.state, operation, key, transition.result, actual);
+    await failJudged(real, judgement, expiryEdge(judgement, updateEvidence(transition.result, actual)), (options) =>
+      real.trace.fail(judgement.rule, step, transition.result, showOutcome(actual), code, options),
+    );
   }
   world.state = transition.state;
   real.trace.record(`${step} -> ${String(actual)}`, code);
@@ -273,7 +332,7 @@ export class SetCommand extends BackendCommand {
     const actual = await call(real, step, this.code, transition.result, () =>
       real.backend.set(key, this.value, this.expiry === undefined ? undefined : { expiry: this.expiry }),
     );
-    settleUpdate(world, real, 'set', key, step, this.code, transition, actual);
+    await settleUpdate(world, real, 'set', key, step, this.code, transition, actual);
   }
   toString(): string {
     return `set(${this.#label || show(this.choice)}, ${showString(this.value)}, ${showExpiry(this.expiry)})`;
@@ -300,7 +359,7 @@ export class TouchCommand extends BackendCommand {
     const actual = await call(real, step, this.code, transition.result, () =>
       real.backend.touch(key, this.expiry === undefined ? undefined : { expiry: this.expiry }),
     );
-    settleUpdate(world, real, 'touch', key, step, this.code, transition, actual);
+    await settleUpdate(world, real, 'touch', key, step, this.code, transition, actual);
   }
   toString(): string {
     return `touch(${this.#label || show(this.choice)}, ${showExpiry(this.expiry)})`;

@@ -61,7 +61,7 @@ export async function runBackendCommands(
   await withFreshBackend(factory, async ({ backend, clock }) => {
     const trace = new Trace(title, setupCode());
     const world = initialWorld(backend, clock.now());
-    await fc.asyncModelRun(() => ({ model: world, real: { backend, clock, trace, name: 'backend' } }), commands);
+    await fc.asyncModelRun(() => ({ model: world, real: { backend, clock, trace, name: 'backend', factory } }), commands);
   });
 }
 

@@ -101,6 +101,8 @@ export function checkBackendHistory(
  */
 export class HistoryRecorder {
   readonly entries: BackendHistoryEntry[] = [];
+  /** What each call that rejected (or threw) rejected with, by id: for reports. */
+  readonly rejections = new Map<number, unknown>();
   /** Calls invoked but not (yet) answered, by id. */
   readonly #open = new Map<number, { operation: BackendOperation | ((response: unknown) => BackendOperation); invokedAt: number }>();
   #instant = 0;
@@ -142,6 +144,9 @@ export class HistoryRecorder {
         outcome: { status: 'returned', response: normalise(resolved, value), respondedAt },
       });
       return value;
+    }, (error: unknown) => {
+      this.rejections.set(id, error);
+      throw error;
     });
     return { id, response };
   }

@@ -4,7 +4,7 @@
  * `linearizability`, `manager-races` and `faults` properties.
  */
 import type fc from 'fast-check';
-import type { Backend, ExpiryOptions, GenerateOptions, Lookup } from '../src/backend.js';
+import type { Backend, BackendFactory, ExpiryOptions, GenerateOptions, Lookup } from '../src/backend.js';
 import type { LinearizabilityResult } from '../models/linearizability.js';
 import {
   describeOperation,
@@ -16,8 +16,10 @@ import {
   type HistoryRecorder,
   type KeyNames,
 } from './concurrency-history.js';
-import { setupCode } from './fresh-backend.js';
-import { PropertyFailure } from './trace.js';
+import { forcedCallDetail, judgeForcedCall } from './concurrency-sequential.js';
+import { expiryExperiment } from './expiry-experiment.js';
+import { setupCode, START_INSTANT } from './fresh-backend.js';
+import { PropertyFailure, rejectionCause, show, type RootCauseOptions } from './trace.js';
 
 /** One call to run concurrently with others. */
 export interface ConcurrentCall {
@@ -33,6 +35,8 @@ export interface RunRecord {
   /** Consecutive groups of call ids: calls one at a time, a clock move, or a burst of overlapping calls. */
   readonly groups: readonly { readonly label: string; readonly ids: readonly number[]; readonly overlapping?: boolean }[];
   readonly keys: KeyNames;
+  /** What the calls that rejected rejected with, by id (see {@link HistoryRecorder.rejections}). */
+  readonly rejections?: ReadonlyMap<number, unknown>;
 }
 
 /** Yields to the event loop, so that real I/O (a socket, IndexedDB) can make progress. */
@@ -168,15 +172,21 @@ export function operationCode(operation: BackendOperation, keys: KeyNames): stri
   }
 }
 
-/** `set(k1, "a", 2s) -> ok`, or `-> unknown`. */
-function callText(entry: BackendHistoryEntry, keys: KeyNames): string {
-  const outcome = entry.outcome.status === 'returned' ? describeResponse(entry.outcome.response) : 'unknown (failed or never settled)';
+/** `set(k1, "a", 2s) -> ok`, `-> rejected with Error: ...`, or `-> unknown`. */
+function callText(entry: BackendHistoryEntry, keys: KeyNames, rejections: ReadonlyMap<number, unknown>): string {
+  const outcome =
+    entry.outcome.status === 'returned'
+      ? describeResponse(entry.outcome.response)
+      : rejections.has(entry.id)
+        ? `rejected with ${show(rejections.get(entry.id))}`
+        : 'unknown (failed or never settled)';
   return `#${entry.id} ${describeOperation(entry.operation, keys)} -> ${outcome}`;
 }
 
 /** The run as numbered steps and as a snippet that replays its calls against `factory`. */
 export function runStepsAndSnippet(run: RunRecord, title: string, rule: string): { steps: string[]; snippet: string } {
   const byId = new Map(run.history.map((entry) => [entry.id, entry]));
+  const rejections = run.rejections ?? new Map<number, unknown>();
   const steps: string[] = [];
   const code: string[] = [];
   let burstNumber = 0;
@@ -188,7 +198,7 @@ export function runStepsAndSnippet(run: RunRecord, title: string, rule: string):
     if (entries.length === 0) continue;
     if (group.overlapping === true) {
       burstNumber += 1;
-      steps.push(`${steps.length + 1}. ${group.label}, started in this order:\n${entries.map((entry) => `     ${callText(entry, run.keys)}`).join('\n')}`);
+      steps.push(`${steps.length + 1}. ${group.label}, started in this order:\n${entries.map((entry) => `     ${callText(entry, run.keys, rejections)}`).join('\n')}`);
       const name = `burst${burstNumber}`;
       code.push(`// ${group.label}: started together, in this order (the property spaced them a few microtask turns apart)`);
       code.push(`const ${name} = await Promise.allSettled([`);
@@ -202,7 +212,7 @@ export function runStepsAndSnippet(run: RunRecord, title: string, rule: string):
       continue;
     }
     for (const entry of entries) {
-      steps.push(`${steps.length + 1}. ${callText(entry, run.keys)}`);
+      steps.push(`${steps.length + 1}. ${callText(entry, run.keys, rejections)}`);
       const expression = operationCode(entry.operation, run.keys);
       if (entry.operation.kind === 'advance') code.push(`${expression};`);
       else if (entry.operation.kind === 'generate') code.push(`const ${run.keys.name(entry.operation.key)} = await ${expression};`);
@@ -221,14 +231,30 @@ export function runStepsAndSnippet(run: RunRecord, title: string, rule: string):
   return { steps, snippet };
 }
 
-/** Throws the failure report for a history that no sequential order explains. */
+/** SPEC §4's atomicity rule, as a failure names it. */
+export const ATOMIC_RULE =
+  'every operation is atomic per key: concurrent calls behave as if they ran one at a time, in an order consistent with real time (SPEC §4)';
+
+/**
+ * Throws the failure report for a history that no sequential order explains. With a `story` (a
+ * manager-level run), a call that answered wrong although the calls before it on its key came one
+ * at a time is reported as the sequential bug it is ({@link judgeForcedCall}), named and measured
+ * as the sequential properties name it; otherwise "not linearizable", with the timeline.
+ */
 export function reportNonLinearizable(
   result: Extract<LinearizabilityResult, { linearizable: false }>,
   run: RunRecord,
   /** The run as its property tells it (manager steps), instead of the backend calls of `run.groups`. */
-  story?: { title: string; steps: string[]; snippet: string },
+  story?: { told(rule: string): { steps: string[]; snippet: string } },
+  /** The rule the story's snippet says it reproduces, when not {@link ATOMIC_RULE}. */
+  storyRule = ATOMIC_RULE,
 ): never {
-  const rule = 'every operation is atomic per key: concurrent calls behave as if they ran one at a time, in an order consistent with real time (SPEC §4)';
+  const forced = story === undefined ? undefined : judgeForcedCall(run.history, result.partition, START_INSTANT);
+  if (forced !== undefined) {
+    const { judgement } = forced;
+    const { steps, snippet } = story!.told(judgement.rule);
+    throw new PropertyFailure(judgement.rule, forcedCallDetail(forced, run.keys), steps, snippet, undefined, { id: judgement.id, measured: judgement.measured });
+  }
   const onKey = run.history.filter(
     (entry) => entry.operation.kind === 'advance' || entry.operation.key === result.partition,
   );
@@ -237,9 +263,43 @@ export function reportNonLinearizable(
     `calls on key ${run.keys.name(result.partition)} (and clock moves); [ invoked, ] answered, > could not be placed:`,
     renderTimeline(onKey, run.keys, new Set(result.stuckAt)),
   ].join('\n');
-  const { steps, snippet } = story ?? runStepsAndSnippet(run, 'linearizability', rule);
+  const { steps, snippet } = story?.told(storyRule) ?? runStepsAndSnippet(run, 'linearizability', ATOMIC_RULE);
   // The timeline goes in its own field (the CLI and the JSON report show it), not in the message.
-  throw new PropertyFailure(rule, explanation, steps, snippet, timeline);
+  throw new PropertyFailure(ATOMIC_RULE, explanation, steps, snippet, timeline, { id: 'not-linearizable' });
+}
+
+/**
+ * {@link reportNonLinearizable} for a manager-level run over backends from `factory`: a wrong
+ * answer that points at an edge of a lifetime is first named by the expiry experiment
+ * (properties/expiry-experiment.ts), as every other property names it.
+ */
+export async function reportHistoryFailure(
+  result: Extract<LinearizabilityResult, { linearizable: false }>,
+  run: RunRecord,
+  story: { told(rule: string): { steps: string[]; snippet: string } },
+  storyRule: string,
+  factory: BackendFactory,
+  title: string,
+): Promise<never> {
+  const forced = judgeForcedCall(run.history, result.partition, START_INSTANT);
+  if (forced?.edge !== undefined) {
+    const shown = await expiryExperiment(factory, forced.edge, title);
+    if (shown !== undefined) throw shown;
+  }
+  return reportNonLinearizable(result, run, story, storyRule);
+}
+
+/** The rule a backend call that rejected on valid input breaks. */
+export const RESOLVES_RULE = 'backend calls on valid input resolve; a backend never rejects one that it can answer (SPEC §4)';
+
+/**
+ * Throws the failure report for a backend call of a recorded run that rejected (or threw, or was
+ * given up on by the harness's watchdog) where it had to resolve: the run so far as steps, the
+ * rejected call last.
+ */
+export function reportRejectedCall(error: unknown, run: RunRecord, title: string): never {
+  const { steps, snippet } = runStepsAndSnippet(run, title, RESOLVES_RULE);
+  throw new PropertyFailure(RESOLVES_RULE, `a backend call rejected with ${show(error)}`, steps, snippet, undefined, { id: rejectionCause(error) });
 }
 
 /**
@@ -273,8 +333,8 @@ export class Story {
   }
 
   /** Throws the failure: `rule` broken, `detail` saying expected vs actual. */
-  fail(rule: string, detail: string, timeline?: string): never {
+  fail(rule: string, detail: string, timeline?: string, options?: RootCauseOptions): never {
     const { steps, snippet } = this.told(rule);
-    throw new PropertyFailure(rule, detail, steps, snippet, timeline);
+    throw new PropertyFailure(rule, detail, steps, snippet, timeline, options);
   }
 }

@@ -12,8 +12,10 @@
 import fc from 'fast-check';
 import type { Backend, BackendFactory } from '../src/backend.js';
 import { checkBackendHistory, HistoryRecorder, KeyNames, type BackendOperation } from './concurrency-history.js';
-import { interleave, reportNonLinearizable, type RunRecord } from './concurrency-run.js';
+import { interleave, reportNonLinearizable, reportRejectedCall, runStepsAndSnippet, type RunRecord } from './concurrency-run.js';
+import { replaySequentially } from './concurrency-sequential.js';
 import { START_INSTANT, withFreshBackend } from './fresh-backend.js';
+import { PropertyFailure, show } from './trace.js';
 import type { ConformanceProperty } from './property.js';
 
 /** A call of a burst, its key given as a slot among the keys known when the burst starts. */
@@ -105,58 +107,107 @@ function operationOf(call: PlannedCall, key: string): BackendOperation | ((respo
   }
 }
 
+/** What a run has recorded so far: its calls, how they were grouped, the keys it knows. */
+class BurstRun {
+  readonly recorder = new HistoryRecorder();
+  readonly keys: string[] = [];
+  readonly names = new KeyNames();
+  readonly groups: { label: string; ids: number[]; overlapping?: boolean }[] = [];
+
+  /** A generate answered `key`: later bursts may use it. */
+  generated(key: unknown): void {
+    if (typeof key !== 'string') {
+      throw new PropertyFailure('generate resolves a string key (SPEC §2)', `generate resolved ${show(key)}`, [], '', undefined, { id: 'key-format' });
+    }
+    this.keys.push(key);
+    this.names.name(key);
+  }
+
+  /** The history so far, open calls as of unknown outcome; calls of a burst cut short by a failure as one more burst. */
+  record(): RunRecord {
+    const history = this.recorder.close();
+    const grouped = new Set(this.groups.flatMap((group) => group.ids));
+    const cut = history.filter((entry) => !grouped.has(entry.id)).map((entry) => entry.id);
+    const groups = cut.length === 0 ? this.groups : [...this.groups, { label: 'calls of the burst that failed', ids: cut, overlapping: true }];
+    return { history, groups, keys: this.names, rejections: this.recorder.rejections };
+  }
+}
+
+/** The sessions every history starts with, made one at a time. */
+async function startSessions(run: BurstRun, backend: Backend): Promise<void> {
+  for (const session of INITIAL_SESSIONS) {
+    const call: PlannedCall = { kind: 'generate', delay: 0, ...session };
+    run.generated(await run.recorder.record(operationOf(call, ''), () => invoke(backend, call, '')));
+  }
+  run.groups.push({ label: 'initial sessions, one at a time', ids: run.recorder.entries.map((entry) => entry.id) });
+}
+
+/** One burst: the clock moves, then its calls start together on the keys known so far. */
+async function runBurst(run: BurstRun, backend: Backend, clock: { advance(ms: number): void }, burst: Burst, s: fc.Scheduler): Promise<void> {
+  if (burst.advanceMs > 0) {
+    clock.advance(burst.advanceMs);
+    run.groups.push({ label: 'clock', ids: [run.recorder.step({ kind: 'advance', ms: burst.advanceMs })] });
+  }
+  const known = [...run.keys];
+  const ids = await interleave(
+    s,
+    run.recorder,
+    burst.calls.map((call) => {
+      const key = known[('slot' in call ? call.slot : 0) % known.length]!;
+      return {
+        delay: call.delay,
+        operation: operationOf(call, key),
+        call: () => invoke(backend, call, key),
+        ...(call.kind === 'generate' ? { onResponse: (response: unknown) => run.generated(response) } : {}),
+      };
+    }),
+  );
+  run.groups.push({ label: 'burst of overlapping calls', ids, overlapping: true });
+}
+
+/** A final `get` of every key, one at a time. */
+async function readAll(run: BurstRun, backend: Backend): Promise<void> {
+  const before = run.recorder.entries.length;
+  for (const key of run.keys) await run.recorder.record({ kind: 'get', key }, () => backend.get(key));
+  run.groups.push({ label: 'final reads, one at a time', ids: run.recorder.entries.slice(before).map((entry) => entry.id) });
+}
+
 /**
  * Runs `bursts` against a fresh backend under scheduler `s`: the initial sessions, then each
  * burst (clock move, then its calls interleaved), then a final `get` of every key, one at a time.
+ * A call that rejects (or throws) fails the run as a report, the story so far as steps.
  */
 export async function runBursts(factory: BackendFactory, bursts: readonly Burst[], s: fc.Scheduler): Promise<RunRecord> {
   return withFreshBackend(factory, async ({ backend, clock }) => {
-    const recorder = new HistoryRecorder();
-    const keys: string[] = [];
-    const names = new KeyNames();
-    const groups: { label: string; ids: number[]; overlapping?: boolean }[] = [];
-    const generated = (key: unknown): void => {
-      if (typeof key !== 'string') throw new TypeError(`generate must resolve a string key, got ${typeof key}`);
-      keys.push(key);
-      names.name(key);
-    };
-    for (const session of INITIAL_SESSIONS) {
-      const call: PlannedCall = { kind: 'generate', delay: 0, ...session };
-      generated(await recorder.record(operationOf(call, ''), () => invoke(backend, call, '')));
-    }
-    groups.push({ label: 'initial sessions, one at a time', ids: recorder.entries.map((entry) => entry.id) });
-    for (const burst of bursts) {
-      if (burst.advanceMs > 0) {
-        clock.advance(burst.advanceMs);
-        groups.push({ label: 'clock', ids: [recorder.step({ kind: 'advance', ms: burst.advanceMs })] });
+    const run = new BurstRun();
+    try {
+      await startSessions(run, backend);
+      for (const burst of bursts) await runBurst(run, backend, clock, burst, s);
+      await readAll(run, backend);
+    } catch (error) {
+      if (error instanceof PropertyFailure && error.steps.length > 0) throw error;
+      const record = run.record();
+      if (error instanceof PropertyFailure) {
+        const { steps, snippet } = runStepsAndSnippet(record, 'linearizability', error.rule);
+        throw new PropertyFailure(error.rule, error.message.split('\n').slice(1).join('\n'), steps, snippet, undefined, error.rootCause);
       }
-      const known = [...keys];
-      const ids = await interleave(
-        s,
-        recorder,
-        burst.calls.map((call) => {
-          const key = known[('slot' in call ? call.slot : 0) % known.length]!;
-          return {
-            delay: call.delay,
-            operation: operationOf(call, key),
-            call: () => invoke(backend, call, key),
-            ...(call.kind === 'generate' ? { onResponse: generated } : {}),
-          };
-        }),
-      );
-      groups.push({ label: 'burst of overlapping calls', ids, overlapping: true });
+      reportRejectedCall(error, record, 'linearizability');
     }
-    const before = recorder.entries.length;
-    for (const key of keys) await recorder.record({ kind: 'get', key }, () => backend.get(key));
-    groups.push({ label: 'final reads, one at a time', ids: recorder.entries.slice(before).map((entry) => entry.id) });
-    return { history: recorder.close(), groups, keys: names };
+    return run.record();
   });
 }
 
-/** Checks one run's history; throws the failure report when no sequential order explains it. */
-export function assertLinearizable(run: RunRecord): void {
+/**
+ * Checks one run's history; throws the failure report when no sequential order explains it. With
+ * the `factory`, the calls are first replayed one at a time: a store that is wrong even so is
+ * reported as that sequential bug, with a short story ({@link replaySequentially}).
+ */
+export async function assertLinearizable(run: RunRecord, factory?: BackendFactory): Promise<void> {
   const result = checkBackendHistory(run.history, START_INSTANT);
-  if (!result.linearizable) reportNonLinearizable(result, run);
+  if (result.linearizable) return;
+  const sequential = factory === undefined ? undefined : await replaySequentially(factory, run.history);
+  if (sequential !== undefined) throw sequential;
+  reportNonLinearizable(result, run);
 }
 
 export const linearizability: ConformanceProperty = {
@@ -167,7 +218,7 @@ export const linearizability: ConformanceProperty = {
   async prepare(factory) {
     return {
       property: fc.asyncProperty(burstsArb, fc.scheduler(), async (bursts, s) => {
-        assertLinearizable(await runBursts(factory, bursts, s));
+        await assertLinearizable(await runBursts(factory, bursts, s), factory);
       }),
     };
   },

@@ -5,10 +5,12 @@
 import type { CookieOptions } from '../src/cookie/set-cookie.js';
 import type { Session, SessionManager } from '../src/manager.js';
 import * as backendModel from '../models/backend-model.js';
+import { sameStructure } from '../models/linearizability.js';
 import * as model from '../models/manager-model.js';
 import type { SessionRecord } from '../models/manager-model.js';
 import type { BackendUnderTest, BackendWorld, KeyChoice, ModelStep } from './backend-commands.js';
-import { call as backendCall, resolveKey, syncDefaultPeriod } from './backend-commands.js';
+import { call as backendCall, blameBackend, failJudged, resolveKey, syncDefaultPeriod } from './backend-commands.js';
+import { expiryEdge, updateEvidence } from './expiry-experiment.js';
 import { codeString, show, showString } from './trace.js';
 
 /** The cookie the manager property reads and writes. */
@@ -184,8 +186,8 @@ export class ManagerGenerateCommand extends ManagerCommand {
     const session = await call(real, this.text, this.code, 'a new session', () =>
       real.manager.generate(this.value, this.expiry === undefined ? {} : { expiry: this.expiry }),
     );
-    const problem = backendModel.keyProblem(world.state, session.key);
-    if (problem !== undefined) real.trace.fail(problem, this.text, 'a fresh key', show(session.key), this.code);
+    const problem = backendModel.judgeKey(world.state, session.key);
+    if (problem !== undefined) real.trace.fail(problem.rule, this.text, 'a fresh key', show(session.key), this.code, { id: problem.id });
     const expected = model.generateSession(world.state, session.key, this.value, this.expiry);
     if (!sameSession(expected.result, session)) {
       real.trace.fail('generate returns { key, value, expiryPeriod: expiry ?? defaultPeriod(), modified: true } (SPEC §5)', this.text, showSession(expected.result, world), showSession(session, world), this.code);
@@ -209,6 +211,8 @@ export class OfHeaderCommand extends ManagerCommand {
     this.text = `manager.ofHeader('${COOKIE_NAME}', ${header.text})`;
     const actual = await call(real, this.text, this.code, showHeaderLookup(expected, world), () => real.manager.ofHeader(COOKIE_NAME, header.header));
     if (!sameHeaderLookup(expected, actual)) {
+      const symptom = `${this.text} -> ${showHeaderLookup(actual, world)}, where the model says ${showHeaderLookup(expected, world)}`;
+      await blameBackend(world, real, model.candidateKeys(COOKIE_NAME, header.fields), { text: symptom, code: this.code });
       real.trace.fail(
         'ofHeader: no cookie -> no_cookie; else the first three candidates in order, empty or over 512 characters not_found unasked, the first ok wins, else the first candidate\'s status (SPEC §5)',
         this.text,
@@ -247,8 +251,10 @@ export class OfHeaderOrCreateCommand extends ManagerCommand {
     const session = await call(real, this.text, this.code, 'a session', () =>
       real.manager.ofHeaderOrCreate(COOKIE_NAME, this.defaultValue, header.header, this.expiry === undefined ? {} : { expiry: this.expiry }),
     );
+    const symptom = (expected: string) => ({ text: `${this.text} -> ${showSession(session, world)}, where the model says ${expected}`, code: this.code });
     if (found.status === 'ok') {
       if (!sameSession(found.session, session)) {
+        await blameBackend(world, real, [found.session.key, session.key], symptom(showSession(found.session, world)));
         real.trace.fail('ofHeaderOrCreate returns the live session named by the header unchanged, writing nothing (SPEC §5)', this.text, showSession(found.session, world), showSession(session, world), this.code);
       }
       world.sessions.push(found.session);
@@ -258,10 +264,12 @@ export class OfHeaderOrCreateCommand extends ManagerCommand {
     }
     const sent = header.fields.flat().map(([, value]) => value);
     if (sent.includes(session.key)) {
+      // The backend may still hold the key live (a late expiry, a revived key): then that is the rule broken.
+      await blameBackend(world, real, [session.key], symptom(`a new session (the header said ${found.status})`));
       real.trace.fail('ofHeaderOrCreate never adopts a key the client sent: a new session gets a fresh key (SPEC §5)', this.text, 'a fresh key', `the client's key ${show(session.key)}`, this.code);
     }
-    const problem = backendModel.keyProblem(world.state, session.key);
-    if (problem !== undefined) real.trace.fail(problem, this.text, 'a fresh key', show(session.key), this.code);
+    const problem = backendModel.judgeKey(world.state, session.key);
+    if (problem !== undefined) real.trace.fail(problem.rule, this.text, 'a fresh key', show(session.key), this.code, { id: problem.id });
     const expected = model.generateSession(world.state, session.key, this.defaultValue, this.expiry);
     if (!sameSession(expected.result, session)) {
       real.trace.fail(`ofHeaderOrCreate with no live session (${found.status}) generates one holding defaultValue for expiry ?? defaultPeriod() (SPEC §5)`, this.text, showSession(expected.result, world), showSession(session, world), this.code);
@@ -305,6 +313,13 @@ export class ManagerSetCommand extends SessionCommand {
     const outcome = await call(real, this.text, this.code, expected.result.outcome, () =>
       real.manager.set(session, definedOptions(options)),
     );
+    if (outcome !== expected.result.outcome && (outcome === 'ok' || outcome === 'not_found')) {
+      // The manager hands the backend's set/touch outcome back as it is (SPEC §5): judged as the backend's.
+      const judgement = backendModel.judgeUpdate(world.state, this.value === undefined ? 'touch' : 'set', record.key, expected.result.outcome, outcome);
+      await failJudged(real, judgement, expiryEdge(judgement, updateEvidence(expected.result.outcome, outcome)), (rootCause) =>
+        real.trace.fail(judgement.rule, this.text, expected.result.outcome, outcome, this.code, rootCause),
+      );
+    }
     if (outcome !== expected.result.outcome || !sameSession(expected.result.session, session)) {
       real.trace.fail(
         expected.result.outcome === 'not_found'
@@ -341,8 +356,8 @@ export class RegenerateCommand extends SessionCommand {
     const made = await call(real, this.text, this.code, 'a new session', () =>
       real.manager.regenerate(session, definedOptions(options)),
     );
-    const problem = backendModel.keyProblem(world.state, made.key);
-    if (problem !== undefined) real.trace.fail(problem, this.text, 'a fresh key', show(made.key), this.code);
+    const problem = backendModel.judgeKey(world.state, made.key);
+    if (problem !== undefined) real.trace.fail(problem.rule, this.text, 'a fresh key', show(made.key), this.code, { id: problem.id });
     const expected = model.regenerateSession(world.state, record, made.key, options);
     if (!sameSession(expected.result, made)) {
       real.trace.fail('regenerate returns a new session holding value ?? session.value for expiry ?? defaultPeriod(), modified (SPEC §5)', this.text, showSession(expected.result, world), showSession(made, world), this.code);
@@ -401,7 +416,7 @@ export class CookieHeadersCommand extends SessionCommand {
     } catch (error) {
       real.trace.fail('toCookieHeaders accepts every valid name and option (SPEC §7)', this.text, showHeaders(expected), `threw ${show(error)}`, this.code);
     }
-    if (showHeaders(actual) !== showHeaders(expected)) {
+    if (!sameStructure(actual, expected)) {
       real.trace.fail('toCookieHeaders writes exactly the Set-Cookie line of SPEC §7 (and only when modified), then Vary: Cookie', this.text, showHeaders(expected), showHeaders(actual), this.code);
     }
     real.trace.record(`${this.text} -> ${showHeaders(actual)}`, this.code);
@@ -424,7 +439,7 @@ export class ClearHeadersCommand extends ManagerCommand {
     } catch (error) {
       real.trace.fail('clearHeaders accepts every valid name and option (SPEC §7)', this.text, showHeaders(expected), `threw ${show(error)}`, this.code);
     }
-    if (showHeaders(actual) !== showHeaders(expected)) {
+    if (!sameStructure(actual, expected)) {
       real.trace.fail('clearHeaders writes exactly the deletion line of SPEC §7, then Vary: Cookie', this.text, showHeaders(expected), showHeaders(actual), this.code);
     }
     real.trace.record(`${this.text} -> ${showHeaders(actual)}`, this.code);

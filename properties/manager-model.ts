@@ -125,7 +125,7 @@ export const managerModelProperty: ConformanceProperty = {
         withFreshBackend(factory, async ({ backend, clock }) => {
           const trace = new Trace('manager-model', [...setupCode(['backend'], ['SessionManager']), 'const manager = new SessionManager(backend);']);
           const world: ManagerWorld = { ...initialWorld(backend, clock.now()), sessions: [] };
-          const real: ManagerUnderTest = { backend, clock, trace, name: 'backend', manager: new SessionManager(backend), sessions: [] as Session[] };
+          const real: ManagerUnderTest = { backend, clock, trace, name: 'backend', factory, manager: new SessionManager(backend), sessions: [] as Session[] };
           await fc.asyncModelRun(() => ({ model: world, real }), commands);
         }),
       ),

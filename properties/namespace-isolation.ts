@@ -133,7 +133,7 @@ export const namespaceIsolationProperty: ConformanceProperty = {
               b: initialWorld(b.backend, a.clock.now(), 'bk'),
               crossed: new Set(),
             };
-            const reals: TwoBackends = { a: { backend: a.backend, clock: a.clock, trace, name: 'a' }, b: { backend: b.backend, clock: a.clock, trace, name: 'b' } };
+            const reals: TwoBackends = { a: { backend: a.backend, clock: a.clock, trace, name: 'a', factory }, b: { backend: b.backend, clock: a.clock, trace, name: 'b', factory } };
             await fc.asyncModelRun(() => ({ model: worlds, real: reals }), commands);
           } finally {
             await b.backend.close?.();

@@ -10,6 +10,7 @@ import { advanceArb } from './arbitraries.js';
 import {
   AdvanceCommand,
   advanceToExpiryArb,
+  blameBackend,
   ClearCommand,
   GenerateCommand,
   GetCommand,
@@ -46,6 +47,8 @@ class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
       real.trace.fail('sweep() resolves how many dead records it dropped, a whole number (SPEC §4)', step, 'a count >= 0', show(dropped), code);
     }
     if (size !== live) {
+      // A session swept too early or kept too late is an expiry that is off: named as one.
+      await blameBackend(world, real, world.keys, { text: `sweep() -> ${show(dropped)} dropped; size() -> ${show(size)}, where ${live} are live`, code });
       real.trace.fail(
         'after sweep(), size() equals the number of live sessions: expired and cleared ones are reclaimed (SPEC §4)',
         step,

@@ -13,6 +13,58 @@ export interface TraceStep {
   readonly code: readonly string[];
 }
 
+/** The root cause a failure shows: the same wherever it is found, so a run lists it once. */
+export interface RootCause {
+  /**
+   * Stable kebab-case id of the rule broken, the same from every property that can see it:
+   * e.g. 'expiry-early', 'expiry-late', 'period-rounding', 'revives-cleared', 'key-format',
+   * 'not-linearizable', 'call-rejected', 'call-never-settles', 'unhandled-rejection'.
+   */
+  readonly id: string;
+  /** The rule in one sentence with its SPEC section: what the finding list prints. */
+  readonly rule: string;
+  /**
+   * How big the deviation is, measured, when it can be: 'expiry is 1 ms early',
+   * 'expiry is up to 999 ms late (whole seconds)', 'the remaining period is 1 s too long'.
+   */
+  readonly measured?: string;
+}
+
+/** What a failure may say beyond its rule: the root cause id (else a slug of the rule) and the measured size. */
+export interface RootCauseOptions {
+  readonly id?: string | undefined;
+  readonly measured?: string | undefined;
+}
+
+/** A rule sentence as a kebab-case id: its words before the SPEC citation, at most eight of them. */
+export function slugOf(rule: string): string {
+  const words = rule
+    .replace(/\(?SPEC §.*$/s, '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '');
+  return words.slice(0, 8).join('-') || 'rule-broken';
+}
+
+/** The root cause of a failure of `rule`, as {@link RootCauseOptions} name it. */
+export function rootCauseOf(rule: string, options: RootCauseOptions = {}): RootCause {
+  return {
+    id: options.id ?? slugOf(rule),
+    rule,
+    ...(options.measured === undefined ? {} : { measured: options.measured }),
+  };
+}
+
+/**
+ * The root cause of a backend or manager call that rejected where it must resolve: the call never
+ * settling (the harness's watchdog rejects with a `CallTimeoutError`) is its own cause.
+ */
+export function rejectionCause(error: unknown): 'call-rejected' | 'call-never-settles' {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'CallTimeoutError'
+    ? 'call-never-settles'
+    : 'call-rejected';
+}
+
 /**
  * The error a property throws when the implementation broke a rule. `message` names the rule and
  * says what was expected and what came back; `steps` and `snippet` tell how to get there.
@@ -29,13 +81,16 @@ export class PropertyFailure extends Error {
   readonly snippet: string;
   /** For concurrent histories. */
   readonly timeline: string | undefined;
+  /** The root cause: the same id from every property that sees this deviation. */
+  readonly rootCause: RootCause;
 
-  constructor(rule: string, detail: string, steps: string[], snippet: string, timeline?: string) {
+  constructor(rule: string, detail: string, steps: string[], snippet: string, timeline?: string, options: RootCauseOptions = {}) {
     super(`${rule}\n${detail}`);
     this.rule = rule;
     this.steps = steps;
     this.snippet = snippet;
     this.timeline = timeline;
+    this.rootCause = rootCauseOf(rule, options);
   }
 }
 
@@ -54,6 +109,11 @@ export class Trace {
     this.#setup = setup;
   }
 
+  /** What the snippet reproduces, e.g. `backend-model`. */
+  get title(): string {
+    return this.#title;
+  }
+
   /** Records a step that went as the model said. */
   record(text: string, ...code: string[]): void {
     this.#steps.push({ text, code });
@@ -66,9 +126,11 @@ export class Trace {
 
   /**
    * Throws the failure: the step that went wrong is added last, with what the model expected and
-   * what the implementation did.
+   * what the implementation did. The code lines may be followed by one {@link RootCauseOptions}.
    */
-  fail(rule: string, step: string, expected: string, actual: string, ...code: string[]): never {
+  fail(rule: string, step: string, expected: string, actual: string, ...codeThenOptions: Array<string | RootCauseOptions>): never {
+    const options = codeThenOptions.find((item): item is RootCauseOptions => typeof item === 'object');
+    const code = codeThenOptions.filter((item): item is string => typeof item === 'string');
     const failing = { text: `${step}\n   expected: ${expected}\n   actual:   ${actual}`, code };
     const steps = [...this.#steps, failing];
     const numbered = steps.map((s, index) => `${index + 1}. ${s.text}`);
@@ -87,6 +149,8 @@ export class Trace {
       `at step ${steps.length}: ${step}\n  expected: ${expected}\n  actual:   ${actual}`,
       numbered,
       lines.join('\n'),
+      undefined,
+      options,
     );
   }
 }
