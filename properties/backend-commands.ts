@@ -130,12 +130,19 @@ export async function call<T>(
   code: string,
   expected: string,
   op: () => Promise<T>,
-  rule = `${step.split('(')[0]} resolves on any key and valid input; it never rejects (SPEC §2, §4)`,
+  rule?: string,
 ): Promise<T> {
   try {
     return await op();
   } catch (error) {
-    return real.trace.fail(rule, step, expected, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
+    const cause = rejectionCause(error);
+    const operation = step.split('(')[0]!.replace(/^\w+ = /, '');
+    // A call that never settled breaks a rule of its own, however the step would have named a rejection.
+    const broken =
+      cause === 'call-never-settles'
+        ? `every backend call settles: ${operation} neither resolved nor rejected (SPEC §4, §8)`
+        : (rule ?? `${operation} resolves on any key and valid input; it never rejects (SPEC §2, §4)`);
+    return real.trace.fail(broken, step, expected, `rejected with ${show(error)}`, code, { id: cause });
   }
 }
 

@@ -9,6 +9,7 @@ import { BackendFactoryCallError, CallGuard, CallTimeoutError } from './call-gua
 import { LooseErrorTrap, realWait, turnOfTheEventLoop, type LooseError } from './loose-errors.js';
 import type { CheckOptions, ConformanceProperty, FailureReport, PreparedProperty, PropertyReport, RootCause } from './property.js';
 import { setupCode } from './fresh-backend.js';
+import { rootCauseOf } from './trace.js';
 import { randomSeed, runsFor } from './runs.js';
 
 /**
@@ -213,7 +214,7 @@ export async function dropUnneededSteps(
       best = {
         ...best,
         message: explained.message,
-        rootCause: explained.rootCause ?? rootCauseOfRule(explained.message.split('\n')[0]!),
+        rootCause: explained.rootCause ?? rootCauseOf(explained.message.split('\n')[0]!),
         steps: explained.steps,
         snippet: explained.snippet,
       };
@@ -286,7 +287,7 @@ function explainedReport(explained: Explained, path: string, shrinks: number): F
     path,
     shrinks,
     message: explained.message,
-    rootCause: explained.rootCause ?? rootCauseOfRule(explained.message.split('\n')[0]!),
+    rootCause: explained.rootCause ?? rootCauseOf(explained.message.split('\n')[0]!),
     steps: explained.steps,
     snippet: explained.snippet,
     ...(explained.timeline === undefined ? {} : { timeline: explained.timeline }),
@@ -324,16 +325,4 @@ function unexplainedFailure(error: unknown, path: string, shrinks: number, story
       `// then: ${detail}`,
     ].join('\n'),
   };
-}
-
-/** A root cause from the rule sentence alone, for explainers that name no id: the sentence as a kebab-case id. */
-export function rootCauseOfRule(rule: string): RootCause {
-  const id = rule
-    .replace(/\(SPEC[^)]*\)/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64)
-    .replace(/-+$/, '');
-  return { id: id || 'property-failed', rule };
 }

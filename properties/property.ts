@@ -5,6 +5,9 @@
  */
 import type * as fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
+import type { RootCause } from './trace.js';
+
+export type { RootCause } from './trace.js';
 
 /** A named, documented rule that any backend (and the manager over it) must hold. */
 export interface ConformanceProperty {
@@ -81,12 +84,3 @@ export interface FailureReport {
   timeline?: string;
 }
 
-/** The root cause a failure shows: the same wherever it is found, so a run lists it once. */
-export interface RootCause {
-  /** Stable kebab-case id of the rule broken, the same from every property that can see it. */
-  readonly id: string;
-  /** The rule in one sentence with its SPEC section: what the finding list prints. */
-  readonly rule: string;
-  /** How big the deviation is, measured, when it can be (e.g. `expiry is 1 ms early`). */
-  readonly measured?: string;
-}

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CallTimeoutError } from './call-guard.js';
 import type { Backend, BackendFactory } from '../src/backend.js';
 import { memoryBackendFactory } from '../src/backends/memory.js';
 import { checkProperty } from './check.js';
@@ -107,17 +108,13 @@ function rejectingGets(makeError: () => Error, after = 3): BackendFactory {
   };
 }
 
-class CallTimeoutError extends Error {
-  override readonly name = 'CallTimeoutError';
-}
-
 describe('a rejected backend call is a failure with steps, rule and snippet', () => {
   const properties = ['backend-model', 'manager-model', 'linearizability', 'manager-races', 'faults'];
   for (const name of properties) {
     it(`${name}: call-rejected, or call-never-settles for the watchdog's CallTimeoutError`, async () => {
       const rejected = await rootCauseOf(name, rejectingGets(() => new Error('database connection lost')), 7);
       expect(rejected?.id, rejected?.rule).toBe('call-rejected');
-      const hung = await rootCauseOf(name, rejectingGets(() => new CallTimeoutError('backend.get("k…") did not settle within 10000 ms')), 7);
+      const hung = await rootCauseOf(name, rejectingGets(() => new CallTimeoutError('backend.get("k…")', 10_000)), 7);
       expect(hung?.id, hung?.rule).toBe('call-never-settles');
       const property = conformanceProperties.find((candidate) => candidate.name === name)!;
       const report = await checkProperty(property, rejectingGets(() => new Error('database connection lost')), { seed: 7 });
