@@ -99,7 +99,8 @@ describe('checkProperty', () => {
     const report = await checkProperty(backendModelProperty, throwing, { runs: 3 });
     expect(report.verdict).toBe('failed');
     expect(report.failure?.message).toMatch(/cannot connect to the store/);
-    expect(report.failure?.snippet).toMatch(/No snippet/);
+    expect(report.failure?.rootCause.id).toBe('factory-failed');
+    expect(report.failure?.snippet).toMatch(/await factory\(\{ clock[\s\S]*\/\/ then: BackendFactoryCallError: .*cannot connect to the store/);
   });
 });
 

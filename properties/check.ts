@@ -133,11 +133,22 @@ function storyOf(value: unknown): string[] {
 function looseFailure(loose: readonly LooseError[], story: string[]): ExplainedError {
   const [first] = loose;
   const what = `${first!.kind}: ${describeErrorWithName(first!.error)}${loose.length > 1 ? ` (and ${loose.length - 1} more)` : ''}`;
-  return new ExplainedError(LOOSE_ERROR_CAUSE, `the backend let an error loose: ${what}`, [...story, `${story.length + 1}. the event loop turns\n   expected: nothing left unhandled\n   actual:   ${what}`], [
-    '// The backend left this unhandled; in a Node >= 15 server it ends the process:',
-    `// ${what}`,
-    '// Replay with the command below: the steps above end where it was let loose.',
-  ].join('\n'));
+  const steps = [...story, `${story.length + 1}. the event loop turns\n   expected: nothing left unhandled\n   actual:   ${what}`];
+  return new ExplainedError(LOOSE_ERROR_CAUSE, `the backend let an error loose: ${what}`, steps, storySnippet(LOOSE_ERROR_CAUSE, story, `${what} (in a Node >= 15 server, the end of the process)`));
+}
+
+/**
+ * The snippet of a failure no model explains step by step: the backend made as the run made it,
+ * then the story as comments (the replay command repeats it exactly).
+ */
+function storySnippet(rootCause: RootCause, story: readonly string[], then: string): string {
+  return [
+    `// ${rootCause.rule}`,
+    '// `factory` is the BackendFactory under test; the steps above lead to it:',
+    ...setupCode(),
+    ...story.map((step) => `// ${step.replace(/\n\s*/g, ' ')}`),
+    `// then: ${then}`,
+  ].join('\n');
 }
 
 /** The root causes the harness itself names (the properties name the rest, properties/trace.ts). */
@@ -317,12 +328,6 @@ function unexplainedFailure(error: unknown, path: string, shrinks: number, story
     message: `${rootCause.rule}\n${detail}`,
     rootCause,
     steps: [...story, last],
-    snippet: [
-      `// ${rootCause.rule}`,
-      '// `factory` is the BackendFactory under test; the steps above lead to it:',
-      ...setupCode(),
-      ...story.map((step) => `// ${step.replace(/\n/g, ' ')}`),
-      `// then: ${detail}`,
-    ].join('\n'),
+    snippet: storySnippet(rootCause, story, detail),
   };
 }
