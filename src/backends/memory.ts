@@ -16,6 +16,34 @@ export interface MemoryBackendOptions {
   defaultPeriod?: number;
   /** Recorded for reports; each instance is its own store, so namespaces are apart anyway. */
   namespace?: string;
+  /**
+   * Most sessions held at once, live or not yet swept; {@link DEFAULT_MAX_SESSIONS} (100,000) by
+   * default, `Infinity` for no bound. When `generate` finds the backend full it first drops every
+   * dead session, then evicts the oldest session that no lookup has ever found (one a client
+   * never sent back, as a cookieless flood makes), and only if there is none rejects with a
+   * {@link SessionLimitError}. A session that a `get` has found is never evicted.
+   */
+  maxSessions?: number;
+}
+
+/** The default {@link MemoryBackendOptions.maxSessions}: about 25 MB of small sessions (bench/). */
+export const DEFAULT_MAX_SESSIONS = 100_000;
+
+/**
+ * `generate` found a {@link MemoryBackend} holding `maxSessions` sessions that clients have all
+ * come back with: no session was created. The manager passes it through; answer the request
+ * without a session (for instance 503) rather than evict someone's login.
+ */
+export class SessionLimitError extends Error {
+  override readonly name = 'SessionLimitError';
+  constructor(
+    /** The bound that was reached. */
+    readonly maxSessions: number,
+  ) {
+    super(
+      `MemoryBackend: full (${maxSessions} sessions, every one found by a lookup since it was made, none dead): no session generated; raise maxSessions or use a shared store`,
+    );
+  }
 }
 
 interface SessionRecord extends HeapItem {
@@ -23,6 +51,9 @@ interface SessionRecord extends HeapItem {
   /** `undefined`: the session was generated without a value (reads `not_set`). */
   value: string | undefined;
 }
+
+/** Keys drawn for one `generate` before giving up: 240 random bits never collide twice in a row. */
+const GENERATE_ATTEMPTS = 8;
 
 /**
  * Dead records dropped per operation. Every operation adds at most one record and drops up to
@@ -45,12 +76,22 @@ export class MemoryBackend implements Backend {
   #defaultPeriod: number;
   readonly #records = new Map<string, SessionRecord>();
   readonly #byExpiry = new ExpiryHeap<SessionRecord>();
+  /**
+   * Sessions no lookup has found yet, oldest first (a `Set` keeps insertion order): the only ones
+   * `generate` may evict when the backend is full.
+   */
+  readonly #unconfirmed = new Set<SessionRecord>();
+  readonly #maxSessions: number;
   #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#defaultPeriod = checkPeriod(options.defaultPeriod ?? ONE_WEEK, 'defaultPeriod');
     this.namespace = options.namespace ?? '';
+    this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    if (!(this.#maxSessions === Infinity || (Number.isInteger(this.#maxSessions) && this.#maxSessions >= 1))) {
+      throw new RangeError(`MemoryBackend: maxSessions must be a whole number >= 1 or Infinity, got ${String(options.maxSessions)}`);
+    }
   }
 
   defaultPeriod(): number {
@@ -69,12 +110,12 @@ export class MemoryBackend implements Backend {
     if (value !== undefined) checkValueArgument(value, 'generate');
     const now = this.#clock.now();
     this.#sweepSome(now);
-    let key = generateSessionKey();
-    // 240 random bits make a collision unthinkable; the loop makes "never twice" unconditional.
-    while (this.#records.has(key)) key = generateSessionKey();
+    if (this.#records.size >= this.#maxSessions) this.#makeRoom(now);
+    const key = this.#freshKey();
     const record: SessionRecord = { key, value, expiresAt: expiresAt(now, period), heapIndex: -1 };
     this.#records.set(key, record);
     this.#byExpiry.push(record);
+    this.#unconfirmed.add(record);
     return key;
   }
 
@@ -85,6 +126,8 @@ export class MemoryBackend implements Backend {
     const now = this.#clock.now();
     const record = this.#live(key, now);
     if (record === undefined) return { status: 'not_found' };
+    // A client came back with this key: from now on it is a session someone uses, never evicted.
+    this.#unconfirmed.delete(record);
     if (record.value === undefined) return { status: 'not_set' };
     return { status: 'ok', value: record.value, period: remainingPeriod(record.expiresAt, now) };
   }
@@ -158,6 +201,42 @@ export class MemoryBackend implements Backend {
   #drop(record: SessionRecord): void {
     this.#records.delete(record.key);
     this.#byExpiry.remove(record);
+    this.#unconfirmed.delete(record);
+  }
+
+  /**
+   * A key no record holds. 240 random bits make a collision unthinkable; retrying makes "never
+   * twice" unconditional (SPEC §2), and the bound turns a broken random source into an error
+   * instead of a loop that never ends.
+   */
+  #freshKey(): string {
+    for (let attempt = 0; attempt < GENERATE_ATTEMPTS; attempt++) {
+      const key = generateSessionKey();
+      if (!this.#records.has(key)) return key;
+    }
+    throw new Error(`MemoryBackend: generate drew ${GENERATE_ATTEMPTS} keys in a row that were taken; the random source is broken`);
+  }
+
+  /**
+   * The backend is full: make room for one session, or refuse.
+   *
+   * Who is evicted decides what a flood can do. The quick start creates a session for every
+   * cookieless request, so anyone can make sessions as fast as they can send requests. Evicting
+   * by age or expiry (what an LRU cache does) would let such a flood push out every logged-in
+   * user: a logout of everyone, for the price of `maxSessions` requests. Refusing every new
+   * session instead would let the same flood lock out new visitors until its sessions expire
+   * (a week by default). So: dead sessions go first; then the oldest session that no lookup has
+   * found, which is what a flood is made of (its cookies never come back) and what a visitor
+   * who came once leaves; a session a client has come back with is never evicted. Only when the
+   * backend is full of those (an attacker must then return every cookie it was given, a request
+   * per session that per-client rate limits see) does `generate` reject, with a typed error.
+   */
+  #makeRoom(now: number): void {
+    this.#sweepSome(now, Infinity);
+    if (this.#records.size < this.#maxSessions) return;
+    const oldest = this.#unconfirmed.values().next();
+    if (oldest.done === true) throw new SessionLimitError(this.#maxSessions);
+    this.#drop(oldest.value);
   }
 
   #sweepSome(now: number, limit = SWEEP_PER_OPERATION): number {
