@@ -20,6 +20,7 @@ import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../pe
 import { checkValueArgument, lifetimeFor } from './arguments.js';
 import {
   checkConnectOptions,
+  checkUrl,
   closeClient,
   describeError,
   openClient,
@@ -29,6 +30,7 @@ import {
   type OwnedClient,
 } from './redis/connection.js';
 import { DEFAULT_KEY_PREFIX, EXPIRES_AT_FIELD, namespacePrefix, scanPatternFor, VALUE_FIELD } from './redis/layout.js';
+import { keyFingerprint, replyShape } from './redis/redaction.js';
 import { GENERATE, RESTART, runScript, SWEEP_BATCH, type RedisCommandSender } from './redis/scripts.js';
 
 export { RedisBackendError } from './redis/connection.js';
@@ -37,6 +39,13 @@ export type { RedisCommandSender } from './redis/scripts.js';
 
 /** The Redis URL used when neither `client`, `url` nor `REDIS_URL` says otherwise. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Keys `generate` draws before giving up. 240 random bits never collide in practice; the bound
+ * turns a store that answers "taken" every time (or a broken random source) into an error
+ * instead of a loop that writes for ever.
+ */
+export const GENERATE_ATTEMPTS = 8;
 
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions extends ConnectOptions {
@@ -129,7 +138,7 @@ export class RedisBackend implements Backend {
       this.#shown = describeClient(options.client);
       this.#client = Promise.resolve(options.client);
     } else {
-      const url = options.url ?? DEFAULT_REDIS_URL;
+      const url = checkUrl(options.url ?? DEFAULT_REDIS_URL);
       this.#shown = redactUrl(url);
       checkConnectOptions(options);
       this.#client = openClient(url, options).then((client) => {
@@ -165,12 +174,17 @@ export class RedisBackend implements Backend {
     const now = this.#clock.now();
     const args = [String(expiresAt(now, period)), String(this.#nativeTtlMs(period))];
     if (value !== undefined) args.push(value);
-    // 240 random bits make a taken key unthinkable; the loop makes "never overwrite" unconditional.
-    for (;;) {
+    // 240 random bits make a taken key unthinkable; retrying makes "never overwrite"
+    // unconditional (SPEC §2), and the bound keeps a misbehaving store from looping for ever.
+    for (let attempt = 0; attempt < GENERATE_ATTEMPTS; attempt++) {
       const key = generateSessionKey();
       const written = await this.#run('generate', (client) => runScript(client, GENERATE, [this.#recordKey(key)], args));
-      if (written === 1) return key;
+      if (integer(written, this.#shown) === 1) return key;
     }
+    throw new RedisBackendError(
+      `RedisBackend: generate found ${GENERATE_ATTEMPTS} fresh keys in a row already taken on Redis at ${this.#shown}; nothing was written (a broken random source, or a client or proxy that rewrites replies?)`,
+      this.#shown,
+    );
   }
 
   async get(key: string): Promise<Lookup> {
@@ -202,13 +216,18 @@ export class RedisBackend implements Backend {
     await this.#run('clear', (client) => client.sendCommand(['DEL', this.#recordKey(key)]));
   }
 
-  /** Records of this namespace held in Redis, live or dead (one `SCAN` walk). */
+  /**
+   * Records of this namespace held in Redis, live or dead: one `SCAN` walk, counted batch by
+   * batch (memory stays at one batch of `scanCount` keys, whatever the namespace holds). SCAN
+   * may return a key twice if Redis resizes its key table during the walk, so under heavy
+   * deletion the count can be a little high; it is exact on a keyspace that is not shrinking.
+   */
   async size(): Promise<number> {
-    const keys = new Set<string>();
+    let count = 0;
     await this.#scan('size', async (batch) => {
-      for (const key of batch) keys.add(key);
+      count += batch.length;
     });
-    return keys.size;
+    return count;
   }
 
   /** Deletes this namespace's records that are dead by the clock; resolves how many went. */
@@ -305,8 +324,9 @@ export class RedisBackend implements Backend {
   #parseExpiresAt(stored: string, key: string): number {
     const expiry = Number(stored);
     if (stored === '' || !Number.isFinite(expiry)) {
+      // Named by fingerprint: the key is the session's bearer credential (SPEC §2, ASVS V7).
       throw new RedisBackendError(
-        `RedisBackend: record ${JSON.stringify(this.#prefix + key)} on Redis at ${this.#shown} has a corrupt ${EXPIRES_AT_FIELD} ${JSON.stringify(stored)}`,
+        `RedisBackend: the record of session ${keyFingerprint(key)} in namespace ${JSON.stringify(this.namespace)} on Redis at ${this.#shown} has a corrupt ${EXPIRES_AT_FIELD} (not a number: ${replyShape(stored)})`,
         this.#shown,
       );
     }
@@ -367,7 +387,7 @@ function integer(reply: unknown, shown: string): number {
 
 function unexpected(command: string, reply: unknown, shown: string): RedisBackendError {
   return new RedisBackendError(
-    `RedisBackend: unexpected ${command} reply from Redis at ${shown} (a client with a type mapping or key prefix?): ${String(reply).slice(0, 100)}`,
+    `RedisBackend: unexpected ${command} reply from Redis at ${shown} (a client with a type mapping or key prefix?): ${replyShape(reply)}`,
     shown,
   );
 }

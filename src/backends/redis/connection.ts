@@ -23,6 +23,16 @@ export interface ConnectOptions {
   connectAttempts?: number;
   /** Longest wait between reconnection attempts after a lost connection; 2000 ms by default. */
   maxReconnectDelayMs?: number;
+  /**
+   * Called with each failure of the connection after it was first ready (connection lost, each
+   * failed reconnection attempt), so that an operator sees a flapping Redis; the calls that fail
+   * meanwhile reject as well. The error names Redis (password hidden) and carries node-redis's
+   * error as `cause`; like every message of this backend it holds no session key or value. A
+   * hook that throws has its exception dropped: it runs inside node-redis's event handler, where
+   * a throw would end the process. Only for a connection the backend opens itself (a `client`
+   * you pass has your own `'error'` listener).
+   */
+  onError?: (error: RedisBackendError) => void;
 }
 
 /** A Redis failure, saying which Redis (password hidden) and which operation. */
@@ -37,15 +47,34 @@ export class RedisBackendError extends Error {
   }
 }
 
-/** `url` with its password (if any) replaced by `***`, for messages. */
+/** What {@link redactUrl} shows for a URL it cannot parse. */
+export const UNPARSABLE_URL = '(a Redis URL that could not be parsed, not shown: it may hold a password)';
+
+/**
+ * `url` as messages may show it: scheme, user name, host, port and database, with any password
+ * replaced by `***` and any query or fragment dropped. Fails closed: a URL that cannot be parsed
+ * (a bad port, a stray character) is not shown at all, since a password may be in it.
+ */
 export function redactUrl(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
-    return url;
+    return UNPARSABLE_URL;
   }
+  if (parsed.password !== '') parsed.password = '***';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.toString();
+}
+
+/** A `url` option, checked: a TypeError (that does not echo it) unless `new URL` can read it. */
+export function checkUrl(url: unknown, option = 'url'): string {
+  if (typeof url !== 'string') throw new TypeError(`RedisBackend: ${option} must be a string, got ${typeof url}`);
+  if (redactUrl(url) === UNPARSABLE_URL) {
+    throw new TypeError(`RedisBackend: ${option} is not a URL that can be parsed (not shown: it may hold a password)`);
+  }
+  return url;
 }
 
 /** What a created client is. */
@@ -72,8 +101,15 @@ export async function openClient(url: string, options: ConnectOptions = {}): Pro
   });
   // node-redis reports every failed (re)connection as an 'error' event; without a listener Node
   // would crash the process. The failures reach callers as rejected calls instead.
+  const { onError } = options;
   client.on('error', (error: unknown) => {
     lastError = error;
+    if (!everReady || onError === undefined) return;
+    try {
+      onError(new RedisBackendError(`RedisBackend: the connection to Redis at ${shown} failed: ${describeError(error)}`, shown, { cause: error }));
+    } catch {
+      // See ConnectOptions.onError: a throw here would reach node-redis's emit and end the process.
+    }
   });
   // connectTimeout bounds the TCP connect only: a server that accepts and never answers the
   // handshake would leave connect() pending for ever. The whole start is bounded as well.
@@ -101,6 +137,9 @@ export async function openClient(url: string, options: ConnectOptions = {}): Pro
 
 /** The connect options with their defaults; a RangeError naming a bad one. */
 export function checkConnectOptions(options: ConnectOptions): { connectTimeout: number; attempts: number; maxDelay: number } {
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new TypeError(`RedisBackend: onError must be a function, got ${typeof options.onError}`);
+  }
   return {
     connectTimeout: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
     attempts: positiveInteger(options.connectAttempts ?? 3, 'connectAttempts'),
