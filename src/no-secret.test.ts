@@ -185,7 +185,7 @@ describe('Redis', () => {
         await expectCleanFailure('bad SCAN reply', () => backend.size());
       }
       // A store that calls every key taken: generate gives up.
-      const taken: RedisCommandSender = { sendCommand: async (args) => (args[0].startsWith('EVAL') ? 0 : real.sendCommand(args)) };
+      const taken: RedisCommandSender = { sendCommand: async (args) => (args[0]!.startsWith('EVAL') ? 0 : real.sendCommand(args)) };
       const backend = new RedisBackend({ client: taken, clock: new ManualClock(START), namespace });
       await expectCleanFailure('generate gives up', () => backend.generate({ value: VALUE }));
       // Errors the client itself throws, whatever they say, are wrapped with their cause: the

@@ -391,7 +391,7 @@ describe('size and sweep (SCAN)', () => {
       const client: RedisCommandSender = {
         sendCommand: async (args) => {
           const reply = await real.sendCommand(args);
-          if (args[0] === 'SCAN') batches.push(((reply as unknown[])[1] as unknown[]).length);
+          if (args[0] === 'SCAN') batches.push(((reply as unknown as unknown[])[1] as unknown[]).length);
           return reply;
         },
       };
