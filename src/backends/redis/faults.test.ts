@@ -67,12 +67,14 @@ async function proxied(): Promise<{ proxy: TcpProxy; backend: RedisBackend; cloc
 }
 
 /** Retries `call` until it resolves (the backend has recovered); every failure must be a RedisBackendError. */
-async function untilRecovered<T>(call: () => Promise<T>): Promise<{ result: T; failures: number }> {
+async function untilRecovered<T>(call: () => Promise<T>, withinMs = 10_000): Promise<{ result: T; failures: number }> {
+  const deadline = Date.now() + withinMs;
   for (let failures = 0; ; failures++) {
     try {
       return { result: await call(), failures };
     } catch (error) {
       expect(error).toBeInstanceOf(RedisBackendError);
+      if (Date.now() > deadline) throw new Error(`the backend did not recover within ${withinMs} ms`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
