@@ -7,6 +7,8 @@
  * Every server is a child process of the test (`--daemonize no`), so its pid is known without a
  * pidfile; `stop()` kills each by that pid, waits for it to exit and removes its folder. The same
  * happens, synchronously, if the test process exits without calling `stop()` (a crashed run).
+ * A node killed on purpose (a failover test) keeps its folder, so that `restart()` brings it back
+ * with its cluster configuration: it rejoins as a replica of the node that took over.
  *
  * As a command, for trying things by hand:
  *
@@ -19,29 +21,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 
-/** One redis-server process this module started. */
+/** One redis-server this module started (the process may have been killed and restarted). */
 export interface RedisNode {
   readonly port: number;
+  /** The pid of the process running now (or last). */
   readonly pid: number;
   readonly dir: string;
-  /** Resolves when the process has exited. */
-  readonly exited: Promise<void>;
-  /** Kills the process (SIGKILL: a crash, as in a failover test) and waits for it to exit. */
+  /** Kills the process (SIGKILL: a crash, as in a failover test) and waits for it to exit; keeps the folder. */
   kill(): Promise<void>;
+  /** Starts the server again on the same port and folder (after `kill()`). */
+  restart(): Promise<void>;
+  /** Kills the process if it runs and removes the folder. */
+  remove(): Promise<void>;
 }
 
-const running = new Map<number, { child: ChildProcess; dir: string }>();
+/** Processes running and folders not yet removed, for the exit handler. */
+const running = new Map<number, ChildProcess>();
+const folders = new Set<string>();
 
 // A test process that ends without stop() (a crash, a timeout) must not leave servers behind.
 process.once('exit', () => {
-  for (const [pid, { dir }] of running) {
+  for (const pid of running.keys()) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
-    rmSync(dir, { recursive: true, force: true });
   }
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Resolves once something accepts TCP connections on `port`, or rejects after `timeoutMs`. */
@@ -75,39 +82,53 @@ async function assertFree(port: number): Promise<void> {
 export async function startRedisNode(port: number, args: readonly string[] = []): Promise<RedisNode> {
   await assertFree(port);
   const dir = mkdtempSync(join(tmpdir(), `sess-redis-${port}-`));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...args],
-    { stdio: 'ignore' },
-  );
-  const pid = child.pid;
-  if (pid === undefined) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error('could not start redis-server (is it installed? apt-get install redis-server)');
-  }
-  running.set(pid, { child, dir });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-  void exited.then(() => {
-    running.delete(pid);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  folders.add(dir);
+  let child: ChildProcess;
+  let exited: Promise<void>;
+  const launch = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...args],
+      { stdio: 'ignore' },
+    );
+    const started = child;
+    if (started.pid === undefined) throw new Error('could not start redis-server (is it installed? apt-get install redis-server)');
+    running.set(started.pid, started);
+    exited = new Promise<void>((resolve) => {
+      started.once('exit', () => {
+        running.delete(started.pid!);
+        resolve();
+      });
+    });
+    await waitForPort(port, 5_000, started);
+  };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+    await exited;
+  };
   const node: RedisNode = {
     port,
-    pid,
+    get pid() {
+      return child.pid!;
+    },
     dir,
-    exited,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-      await exited;
+    kill,
+    async restart() {
+      await kill();
+      await launch();
+    },
+    async remove() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+      folders.delete(dir);
     },
   };
   try {
-    await waitForPort(port, 5_000, child);
+    await launch();
   } catch (error) {
-    await node.kill();
+    if (child! !== undefined) await kill();
+    rmSync(dir, { recursive: true, force: true });
+    folders.delete(dir);
     throw error;
   }
   return node;
@@ -185,7 +206,7 @@ export async function startLocalCluster(options: { basePort: number; masters?: n
   const ports = Array.from({ length: masters * 2 }, (_, i) => basePort + i);
   const nodes: RedisNode[] = [];
   const stop = async () => {
-    await Promise.all(nodes.map((node) => node.kill()));
+    await Promise.all(nodes.map((node) => node.remove()));
   };
   try {
     for (const port of ports) await Promise.all([assertFree(port), assertFree(port + 10_000)]);
@@ -198,6 +219,8 @@ export async function startLocalCluster(options: { basePort: number; masters?: n
             '--cluster-node-timeout', String(nodeTimeoutMs),
             // A replica promotes itself however long its link was down (tests kill masters at will).
             '--cluster-replica-validity-factor', '0',
+            // A replica's sync starts at once (Redis 7 waits 5 s for more replicas by default).
+            '--repl-diskless-sync-delay', '0',
           ]),
         ),
       )),

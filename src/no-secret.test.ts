@@ -92,7 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   admin.destroy();
-  await server?.kill();
+  await server?.remove();
 });
 
 describe('the check itself', () => {

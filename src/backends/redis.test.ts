@@ -302,7 +302,7 @@ describe('set and touch', () => {
       await real.connect();
       try {
         const backend = new RedisBackend({
-          client: { sendCommand: (args) => (sent.push(args), real.sendCommand(args)) },
+          client: { sendCommand: (args: string[]) => (sent.push(args), real.sendCommand(args)) },
           clock: new ManualClock(START),
           namespace: freshNamespace(),
         });
@@ -423,7 +423,7 @@ describe('scripts and round trips', () => {
     await real.connect();
     try {
       const backend = new RedisBackend({
-        client: { sendCommand: (args) => (sent.push(args), real.sendCommand(args)) },
+        client: { sendCommand: (args: string[]) => (sent.push(args), real.sendCommand(args)) },
         clock: new ManualClock(START),
         namespace: freshNamespace(),
       });

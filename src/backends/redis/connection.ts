@@ -10,7 +10,7 @@
  *   `not_found`); node-redis keeps reconnecting in the background, with capped backoff and no
  *   limit, so the backend recovers when Redis is back.
  */
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 
 /** How an owned connection is opened. */
 export interface ConnectOptions {
@@ -78,7 +78,10 @@ export function checkUrl(url: unknown, option = 'url'): string {
 }
 
 /** What a created client is. */
-export type OwnedClient = ReturnType<typeof createOwnedClient>;
+export type OwnedClient = OwnedSingleClient | OwnedCluster;
+
+/** What a created single-server client is. */
+export type OwnedSingleClient = ReturnType<typeof createOwnedClient>;
 
 function createOwnedClient(url: string, connectTimeout: number, reconnectStrategy: (retries: number, cause: Error) => number | Error) {
   return createClient({ url, disableOfflineQueue: true, socket: { connectTimeout, reconnectStrategy } });
@@ -88,7 +91,7 @@ function createOwnedClient(url: string, connectTimeout: number, reconnectStrateg
  * Opens a client on `url`: resolves once it is ready, or rejects with a
  * {@link RedisBackendError} naming the URL after `connectAttempts` failed attempts.
  */
-export async function openClient(url: string, options: ConnectOptions = {}): Promise<OwnedClient> {
+export async function openClient(url: string, options: ConnectOptions = {}): Promise<OwnedSingleClient> {
   const { connectTimeout, attempts, maxDelay } = checkConnectOptions(options);
   const shown = redactUrl(url);
   let everReady = false;
@@ -145,6 +148,94 @@ export function checkConnectOptions(options: ConnectOptions): { connectTimeout: 
     attempts: positiveInteger(options.connectAttempts ?? 3, 'connectAttempts'),
     maxDelay: positiveInteger(options.maxReconnectDelayMs ?? 2000, 'maxReconnectDelayMs'),
   };
+}
+
+/**
+ * How long a cluster node's connection may keep failing before node-redis asks the cluster for
+ * its topology again (its default is 5000 ms). After a failover the slots of the dead master
+ * belong to its promoted replica; until the topology is read again, calls for those slots reject.
+ */
+export const TOPOLOGY_REFRESH_MS = 300;
+
+/** `the cluster of redis://a:1, redis://b:2`: the root nodes as messages show them. */
+export function describeCluster(urls: readonly string[]): string {
+  return `the cluster of ${urls.map(redactUrl).join(', ')}`;
+}
+
+function createOwnedCluster(
+  urls: readonly string[],
+  connectTimeout: number,
+  reconnectStrategy: (retries: number, cause: Error) => number | Error,
+) {
+  // Nodes found through the topology get `defaults`, not the root URLs: the credentials and
+  // TLS of the root URLs must be repeated there.
+  const first = new URL(urls[0]!);
+  const withPassword = urls.map((url) => new URL(url)).find((url) => url.password !== '' || url.username !== '');
+  const credentials =
+    withPassword === undefined
+      ? {}
+      : {
+          ...(withPassword.username !== '' ? { username: decodeURIComponent(withPassword.username) } : {}),
+          password: decodeURIComponent(withPassword.password),
+        };
+  return createCluster({
+    rootNodes: urls.map((url) => ({ url })),
+    defaults: {
+      ...credentials,
+      disableOfflineQueue: true,
+      socket: { connectTimeout, reconnectStrategy, ...(first.protocol === 'rediss:' ? { tls: true as const } : {}) },
+    },
+    topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_MS,
+  });
+}
+
+/** What a created cluster client is. */
+export type OwnedCluster = ReturnType<typeof createOwnedCluster>;
+
+/**
+ * Opens a cluster client on `urls` (root nodes; the rest of the cluster is discovered): resolves
+ * once the slot map is read and the masters are connected, or rejects with a
+ * {@link RedisBackendError} after `connectAttempts` failed attempts per root node.
+ */
+export async function openCluster(urls: readonly string[], options: ConnectOptions = {}): Promise<OwnedCluster> {
+  const { connectTimeout, attempts, maxDelay } = checkConnectOptions(options);
+  const shown = describeCluster(urls);
+  let everReady = false;
+  let lastError: unknown;
+  const cluster = createOwnedCluster(urls, connectTimeout, (retries, cause) => {
+    lastError = cause;
+    if (!everReady && retries + 1 >= attempts) return new Error(`gave up after ${attempts} attempts`);
+    return Math.min(50 * 2 ** retries, maxDelay);
+  });
+  const { onError } = options;
+  const report = (error: unknown, node?: { host?: unknown; port?: unknown }) => {
+    lastError = error;
+    if (!everReady || onError === undefined) return;
+    const where = node === undefined ? '' : ` (node ${String(node.host)}:${String(node.port)})`;
+    try {
+      onError(new RedisBackendError(`RedisBackend: the connection to ${shown}${where} failed: ${describeError(error)}`, shown, { cause: error }));
+    } catch {
+      // See ConnectOptions.onError: a throw here would reach node-redis's emit and end the process.
+    }
+  };
+  cluster.on('error', (error: unknown) => report(error));
+  cluster.on('node-error', (error: unknown, node: { host?: unknown; port?: unknown }) => report(error, node));
+  const deadlineMs = attempts * (connectTimeout + maxDelay) * urls.length;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ready cluster connection within ${deadlineMs} ms`)), deadlineMs);
+  });
+  try {
+    await Promise.race([cluster.connect(), deadline]);
+  } catch (error) {
+    cluster.destroy();
+    const cause = error instanceof Error && error.message.startsWith('no ready') ? error : (lastError ?? error);
+    throw new RedisBackendError(`RedisBackend: could not connect to ${shown}: ${describeError(cause)}`, shown, { cause });
+  } finally {
+    clearTimeout(timer);
+  }
+  everReady = true;
+  return cluster;
 }
 
 /** Closes an owned client: gracefully (pending replies first) when connected, at once when not. */
