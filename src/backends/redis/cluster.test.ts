@@ -24,7 +24,7 @@ import { ManualClock } from '../../clock.js';
 import { describeConformance } from '../../conformance/vitest.js';
 import { conformanceProperties } from '../../../properties/index.js';
 import { SessionManager, TimeoutError } from '../../manager.js';
-import { startLocalCluster, waitForHealthyCluster, waitUntil, type LocalCluster } from '../../../scripts/redis-cluster.js';
+import { roleOf, startLocalCluster, waitForHealthyCluster, waitUntil, type LocalCluster } from '../../../scripts/redis-cluster.js';
 import { createRedisBackendFactory, RedisBackend, RedisBackendError, redisBackendFactory, type RedisBackendOptions } from '../redis.js';
 import { DEFAULT_KEY_PREFIX, namespacePrefix } from './layout.js';
 
@@ -103,6 +103,42 @@ describe('on a Redis Cluster', () => {
     expect(await backend.size()).toBe(60);
     for (const [i, key] of keys.entries()) {
       expect(await backend.get(key)).toEqual(i % 3 === 0 ? { status: 'not_found' } : { status: 'ok', value: `v${i}`, period: 98 });
+    }
+  });
+
+  it('sends each operation once, to the right master (no MOVED redirect, no fan-out): one round trip', async () => {
+    const backend = await open();
+    const warm = await backend.generate({ value: 'w' });
+    await backend.set(warm, 'w'); // scripts cached on the masters that will be asked
+    const keys = await Promise.all(Array.from({ length: 30 }, () => backend.generate({ value: 'v' })));
+    for (const key of keys) await backend.set(key, 'w'); // every master has both scripts now
+    const admins = await Promise.all(cluster.nodes.map((node) => nodeClient(node.port)));
+    try {
+      await Promise.all(admins.map((admin) => admin.configResetStat()));
+      for (const key of keys) {
+        await backend.get(key);
+        await backend.set(key, 'x');
+        await backend.touch(key);
+        await backend.clear(key);
+      }
+      const totals: Record<string, { calls: number; rejected: number }> = {};
+      // Masters only: a replica counts the writes replicated to it too.
+      for (const [i, admin] of admins.entries()) {
+        if ((await roleOf(cluster.nodes[i]!.port)) !== 'master') continue;
+        for (const line of String(await admin.info('commandstats')).split(/\r?\n/)) {
+          const match = /^cmdstat_(\w+):calls=(\d+),.*rejected_calls=(\d+)/.exec(line);
+          if (match === null) continue;
+          const total = (totals[match[1]!] ??= { calls: 0, rejected: 0 });
+          total.calls += Number(match[2]);
+          total.rejected += Number(match[3]);
+        }
+      }
+      expect(totals['hmget']).toEqual({ calls: keys.length, rejected: 0 });
+      expect(totals['evalsha']).toEqual({ calls: 2 * keys.length, rejected: 0 });
+      expect(totals['del']).toEqual({ calls: keys.length, rejected: 0 });
+      expect(totals['eval']).toBeUndefined();
+    } finally {
+      for (const admin of admins) admin.destroy();
     }
   });
 
