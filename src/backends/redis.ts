@@ -79,7 +79,11 @@ export interface RedisBackendOptions extends ConnectOptions {
    * decide what happens while Redis is unreachable (see the README).
    */
   client?: RedisCommandSender | RedisClusterCommandSender;
-  /** Where to connect when no `client` or `cluster` is given; `redis://127.0.0.1:6379` by default. */
+  /**
+   * Where to connect when no `client` or `cluster` is given; `redis://127.0.0.1:6379` by default.
+   * One that `new URL` cannot parse is a `TypeError` at once, which does not show it (it may
+   * hold a password).
+   */
   url?: string;
   /**
    * A Redis Cluster to connect to instead of `url`: every operation is one single-key command or

@@ -16,7 +16,8 @@ import { createClient, createCluster } from 'redis';
 export interface ConnectOptions {
   /**
    * Milliseconds one TCP connection attempt may take; 5000 by default. The whole start (all
-   * attempts, handshake included) is bounded by `connectAttempts * (connectTimeoutMs + maxReconnectDelayMs)`.
+   * attempts, handshake included) is bounded by `connectAttempts * (connectTimeoutMs + maxReconnectDelayMs)`,
+   * times the number of root nodes for a cluster.
    */
   connectTimeoutMs?: number;
   /** Attempts at start before giving up with an error naming the URL; 3 by default. */
