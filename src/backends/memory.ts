@@ -26,7 +26,7 @@ export interface MemoryBackendOptions {
   maxSessions?: number;
 }
 
-/** The default {@link MemoryBackendOptions.maxSessions}: about 25 MB of small sessions (bench/). */
+/** The default {@link MemoryBackendOptions.maxSessions}: about 21 MiB of small sessions (bench/ memory-flood). */
 export const DEFAULT_MAX_SESSIONS = 100_000;
 
 /**
