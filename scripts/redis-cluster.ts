@@ -92,6 +92,8 @@ export async function startRedisNode(port: number, args: readonly string[] = [])
       { stdio: 'ignore' },
     );
     const started = child;
+    // Without a listener, a failed spawn (ENOENT) would be an uncaught 'error' event.
+    started.once('error', () => {});
     if (started.pid === undefined) throw new Error('could not start redis-server (is it installed? apt-get install redis-server)');
     running.set(started.pid, started);
     exited = new Promise<void>((resolve) => {
