@@ -105,7 +105,8 @@ export async function startRedisNode(port: number, args: readonly string[] = [])
     await waitForPort(port, 5_000, started);
   };
   const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+    if (child.pid === undefined) return; // never started
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
     await exited;
   };
   const node: RedisNode = {
