@@ -317,6 +317,28 @@ describe('set and touch', () => {
   );
 });
 
+describe('waitForReplicas', () => {
+  it('rejects a write that fewer replicas than asked acknowledged in time, after making it', async () => {
+    // One replica more than this Redis has (none, as a rule).
+    const replicas = Number(/connected_slaves:(\d+)/.exec(await admin.info('replication'))?.[1] ?? 0);
+    const { backend } = await open({ waitForReplicas: { replicas: replicas + 1, timeoutMs: 50 } });
+    const plain = await open({ namespace: backend.namespace });
+    const refused = new RegExp(`set was made on the master but only ${replicas} of ${replicas + 1} replica\\(s\\) acknowledged it within 50 ms`);
+    await expect(backend.generate({ value: 'v' })).rejects.toThrow(/generate was made on the master but only/);
+    const key = await plain.backend.generate({ value: 'v' });
+    await expect(backend.set(key, 'w')).rejects.toThrow(refused);
+    // Made on the master all the same: the caller must treat it as of unknown outcome.
+    expect(await plain.backend.get(key)).toMatchObject({ status: 'ok', value: 'w' });
+    await expect(backend.clear(key)).rejects.toThrow(/clear was made on the master/);
+    await expect(backend.get(key)).resolves.toEqual({ status: 'not_found' });
+  });
+
+  it('refuses a bad waitForReplicas at once', () => {
+    expect(() => new RedisBackend({ url, waitForReplicas: { replicas: 1, timeoutMs: 0 } })).toThrow(/waitForReplicas.timeoutMs must be a whole number >= 1, got 0/);
+    expect(() => new RedisBackend({ url, waitForReplicas: {} as never })).toThrow(/waitForReplicas.replicas/);
+  });
+});
+
 describe('clear', () => {
   it('removes the record, and clearing a missing key is fine', async () => {
     const { backend } = await open();
