@@ -258,7 +258,6 @@ describe('failover', () => {
     const acknowledged: Array<{ key: string; value: string; at: number }> = [];
     let running = true;
     let killedAt = Infinity;
-    void killedAt;
     const classify = (error: unknown): Outcome => {
       if (error instanceof TimeoutError) return 'timed-out';
       if (error instanceof RedisBackendError) return 'rejected';
