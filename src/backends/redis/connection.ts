@@ -84,40 +84,51 @@ export type OwnedClient = OwnedSingleClient | OwnedCluster;
 /** What a created single-server client is. */
 export type OwnedSingleClient = ReturnType<typeof createOwnedClient>;
 
-function createOwnedClient(url: string, connectTimeout: number, reconnectStrategy: (retries: number, cause: Error) => number | Error) {
+function createOwnedClient(url: string, connectTimeout: number, reconnectStrategy: ReconnectStrategy) {
   return createClient({ url, disableOfflineQueue: true, socket: { connectTimeout, reconnectStrategy } });
 }
 
+/** A reconnect strategy, as node-redis takes it: a delay in ms, or an Error to give up. */
+type ReconnectStrategy = (retries: number, cause: Error) => number | Error;
+
 /**
- * Opens a client on `url`: resolves once it is ready, or rejects with a
- * {@link RedisBackendError} naming the URL after `connectAttempts` failed attempts.
+ * The start and the life of a connection this backend owns, the same for one server and a
+ * cluster: `create` makes the client with the reconnect strategy given to it, `listen` attaches
+ * the client's error events to `report`. At start, `attempts` failed attempts (per root node)
+ * give up; once ready, it never gives up (recovery), and each failure goes to `onError`.
  */
-export async function openClient(url: string, options: ConnectOptions = {}): Promise<OwnedSingleClient> {
+async function connectOwned<C extends { connect(): Promise<unknown>; destroy(): void }>(
+  where: string,
+  shown: string,
+  rootNodes: number,
+  options: ConnectOptions,
+  create: (connectTimeout: number, reconnectStrategy: ReconnectStrategy) => C,
+  listen: (client: C, report: (error: unknown, node?: string) => void) => void,
+): Promise<C> {
   const { connectTimeout, attempts, maxDelay } = checkConnectOptions(options);
-  const shown = redactUrl(url);
   let everReady = false;
   let lastError: unknown;
-  const client = createOwnedClient(url, connectTimeout, (retries, cause) => {
+  const client = create(connectTimeout, (retries, cause) => {
     lastError = cause;
-    // At start, give up after `attempts`; once connected, never give up (recovery).
     if (!everReady && retries + 1 >= attempts) return new Error(`gave up after ${attempts} attempts`);
     return Math.min(50 * 2 ** retries, maxDelay);
   });
   // node-redis reports every failed (re)connection as an 'error' event; without a listener Node
-  // would crash the process. The failures reach callers as rejected calls instead.
+  // would crash the process. The failures reach callers as rejected calls, and onError.
   const { onError } = options;
-  client.on('error', (error: unknown) => {
+  listen(client, (error, node) => {
     lastError = error;
     if (!everReady || onError === undefined) return;
+    const at = node === undefined ? '' : ` (node ${node})`;
     try {
-      onError(new RedisBackendError(`RedisBackend: the connection to Redis at ${shown} failed: ${describeError(error)}`, shown, { cause: error }));
+      onError(new RedisBackendError(`RedisBackend: the connection to ${where}${at} failed: ${describeError(error)}`, shown, { cause: error }));
     } catch {
       // See ConnectOptions.onError: a throw here would reach node-redis's emit and end the process.
     }
   });
   // connectTimeout bounds the TCP connect only: a server that accepts and never answers the
   // handshake would leave connect() pending for ever. The whole start is bounded as well.
-  const deadlineMs = attempts * (connectTimeout + maxDelay);
+  const deadlineMs = attempts * (connectTimeout + maxDelay) * rootNodes;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no ready connection within ${deadlineMs} ms`)), deadlineMs);
@@ -128,7 +139,7 @@ export async function openClient(url: string, options: ConnectOptions = {}): Pro
     client.destroy();
     const cause = error instanceof Error && error.message.startsWith('no ready') ? error : (lastError ?? error);
     throw new RedisBackendError(
-      `RedisBackend: could not connect to Redis at ${shown} (${attempts} attempt${attempts === 1 ? '' : 's'}): ${describeError(cause)}`,
+      `RedisBackend: could not connect to ${where} (${attempts} attempt${attempts === 1 ? '' : 's'}${rootNodes > 1 ? ' per root node' : ''}): ${describeError(cause)}`,
       shown,
       { cause },
     );
@@ -137,6 +148,22 @@ export async function openClient(url: string, options: ConnectOptions = {}): Pro
   }
   everReady = true;
   return client;
+}
+
+/**
+ * Opens a client on `url`: resolves once it is ready, or rejects with a
+ * {@link RedisBackendError} naming the URL after `connectAttempts` failed attempts.
+ */
+export async function openClient(url: string, options: ConnectOptions = {}): Promise<OwnedSingleClient> {
+  const shown = redactUrl(url);
+  return connectOwned(
+    `Redis at ${shown}`,
+    shown,
+    1,
+    options,
+    (connectTimeout, reconnectStrategy) => createOwnedClient(url, connectTimeout, reconnectStrategy),
+    (client, report) => client.on('error', (error: unknown) => report(error)),
+  );
 }
 
 /** The connect options with their defaults; a RangeError naming a bad one. */
@@ -163,11 +190,7 @@ export function describeCluster(urls: readonly string[]): string {
   return `the cluster of ${urls.map(redactUrl).join(', ')}`;
 }
 
-function createOwnedCluster(
-  urls: readonly string[],
-  connectTimeout: number,
-  reconnectStrategy: (retries: number, cause: Error) => number | Error,
-) {
+function createOwnedCluster(urls: readonly string[], connectTimeout: number, reconnectStrategy: ReconnectStrategy) {
   // Nodes found through the topology get `defaults`, not the root URLs: the credentials and
   // TLS of the root URLs must be repeated there.
   const first = new URL(urls[0]!);
@@ -199,44 +222,18 @@ export type OwnedCluster = ReturnType<typeof createOwnedCluster>;
  * {@link RedisBackendError} after `connectAttempts` failed attempts per root node.
  */
 export async function openCluster(urls: readonly string[], options: ConnectOptions = {}): Promise<OwnedCluster> {
-  const { connectTimeout, attempts, maxDelay } = checkConnectOptions(options);
   const shown = describeCluster(urls);
-  let everReady = false;
-  let lastError: unknown;
-  const cluster = createOwnedCluster(urls, connectTimeout, (retries, cause) => {
-    lastError = cause;
-    if (!everReady && retries + 1 >= attempts) return new Error(`gave up after ${attempts} attempts`);
-    return Math.min(50 * 2 ** retries, maxDelay);
-  });
-  const { onError } = options;
-  const report = (error: unknown, node?: { host?: unknown; port?: unknown }) => {
-    lastError = error;
-    if (!everReady || onError === undefined) return;
-    const where = node === undefined ? '' : ` (node ${String(node.host)}:${String(node.port)})`;
-    try {
-      onError(new RedisBackendError(`RedisBackend: the connection to ${shown}${where} failed: ${describeError(error)}`, shown, { cause: error }));
-    } catch {
-      // See ConnectOptions.onError: a throw here would reach node-redis's emit and end the process.
-    }
-  };
-  cluster.on('error', (error: unknown) => report(error));
-  cluster.on('node-error', (error: unknown, node: { host?: unknown; port?: unknown }) => report(error, node));
-  const deadlineMs = attempts * (connectTimeout + maxDelay) * urls.length;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ready cluster connection within ${deadlineMs} ms`)), deadlineMs);
-  });
-  try {
-    await Promise.race([cluster.connect(), deadline]);
-  } catch (error) {
-    cluster.destroy();
-    const cause = error instanceof Error && error.message.startsWith('no ready') ? error : (lastError ?? error);
-    throw new RedisBackendError(`RedisBackend: could not connect to ${shown}: ${describeError(cause)}`, shown, { cause });
-  } finally {
-    clearTimeout(timer);
-  }
-  everReady = true;
-  return cluster;
+  return connectOwned(
+    shown,
+    shown,
+    urls.length,
+    options,
+    (connectTimeout, reconnectStrategy) => createOwnedCluster(urls, connectTimeout, reconnectStrategy),
+    (cluster, report) => {
+      cluster.on('error', (error: unknown) => report(error));
+      cluster.on('node-error', (error: unknown, node: { host?: unknown; port?: unknown }) => report(error, `${String(node?.host)}:${String(node?.port)}`));
+    },
+  );
 }
 
 /** Closes an owned client: gracefully (pending replies first) when connected, at once when not. */
