@@ -243,6 +243,8 @@ describe('failover', () => {
    */
   async function failover(backend: RedisBackend, options: { label: string; writers: number; cutReplicaLinkMs?: number }) {
     const manager = new SessionManager(backend, { timeoutMs: 1_000 });
+    // A replica can take over only once its first sync is done (RECIPE.md): every link up first.
+    await waitForHealthyCluster(cluster.nodes.map((node) => node.port));
     // Sessions that exist before the kill, made with a WAIT so that they are surely on the replica.
     const safe = await open({ namespace: backend.namespace, dropNamespaceOnClose: false, waitForReplicas: { replicas: 1, timeoutMs: 2_000 } });
     const existing = await Promise.all(Array.from({ length: 30 }, (_, i) => safe.generate({ value: `existing ${i}` })));
