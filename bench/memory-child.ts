@@ -5,9 +5,11 @@
  *
  *     node --expose-gc --import jiti/register bench/memory-child.ts footprint <sessions>
  *     node --expose-gc --import jiti/register bench/memory-child.ts churn <total> <periodSeconds> <advanceMs> <samples>
+ *     node --expose-gc --import jiti/register bench/memory-child.ts flood <requests> <maxSessions|Infinity> <users> <samples>
  */
 import { ManualClock } from '../src/clock.js';
 import { MemoryBackend } from '../src/backends/memory.js';
+import { SessionManager } from '../src/manager.js';
 import { generateSessionKey } from '../src/keys.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -68,7 +70,7 @@ async function fill(backend: MemoryBackend, n: number, offset = 0): Promise<void
 async function footprint(n: number) {
   const payload = payloadBytes(n);
   const base = settledHeap();
-  const backend = new MemoryBackend({ clock: new ManualClock(0) });
+  const backend = new MemoryBackend({ clock: new ManualClock(0), maxSessions: n });
   await fill(backend, n);
   const total = settledHeap() - base;
   if ((await backend.size()) !== n) throw new Error(`backend holds ${await backend.size()} sessions, expected ${n}`);
@@ -126,17 +128,64 @@ async function churn(total: number, periodSeconds: number, advanceMs: number, sa
   };
 }
 
+/**
+ * A cookieless flood through the quick start's request (ofHeaderOrCreate, then set), after
+ * `users` visitors have come back with their cookie and logged in: the heap after gc() every
+ * `requests / samples` requests, and whether every logged-in user still has a session.
+ */
+async function flood(requests: number, maxSessions: number, users: number, sampleCount: number) {
+  const base = settledHeap();
+  const clock = new ManualClock(0);
+  const sessions = new SessionManager(new MemoryBackend({ clock, defaultPeriod: 3600, maxSessions }));
+  const loggedIn: string[] = [];
+  for (let i = 0; i < users; i++) {
+    const first = await sessions.ofHeaderOrCreate('sid', '0', undefined);
+    const back = await sessions.ofHeaderOrCreate('sid', '0', `sid=${first.key}`);
+    const login = await sessions.regenerate(back, { value: valueFor(i) });
+    await sessions.ofHeaderOrCreate('sid', '0', `sid=${login.key}`);
+    loggedIn.push(login.key);
+  }
+  const every = Math.max(1, Math.floor(requests / sampleCount));
+  const samples: Array<{ requests: number; heapBytes: number; size: number }> = [];
+  const started = performance.now();
+  for (let i = 1; i <= requests; i++) {
+    const session = await sessions.ofHeaderOrCreate('sid', '0', undefined);
+    await sessions.set(session, { value: '1' });
+    if (i % 100 === 0) clock.advance(1); // 100,000 requests per simulated second: nothing expires
+    if (i % every === 0) samples.push({ requests: i, heapBytes: settledHeap() - base, size: (await sessions.backend.size?.()) ?? -1 });
+  }
+  const elapsedMs = performance.now() - started;
+  let usersKept = 0;
+  for (const key of loggedIn) if ((await sessions.ofKey(key)).status === 'ok') usersKept++;
+  const heaps = samples.map((s) => s.heapBytes);
+  const second = samples.filter((s) => s.requests > requests / 2).map((s) => s.heapBytes);
+  return {
+    requests,
+    maxSessions,
+    users,
+    usersKept,
+    samples,
+    maxHeapBytes: Math.max(...heaps),
+    maxSize: Math.max(...samples.map((s) => s.size)),
+    // Heap at the end against the heap half-way: 1 means the flood stopped growing it.
+    growthSecondHalf: second.length >= 2 ? second[second.length - 1]! / second[0]! : NaN,
+    requestsPerSecond: (requests / elapsedMs) * 1000,
+  };
+}
+
 const [mode, ...rest] = process.argv.slice(2);
 const numbers = rest.map(Number);
-if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
+// Infinity only as the flood's maxSessions (no bound).
+if (numbers.some((n, i) => !(Number.isFinite(n) || (mode === 'flood' && i === 1 && n === Infinity)) || n <= 0)) {
   process.stderr.write(`memory-child: bad arguments ${JSON.stringify(rest)}\n`);
   process.exit(2);
 }
 let result: unknown;
 if (mode === 'footprint' && numbers.length === 1) result = await footprint(numbers[0]!);
 else if (mode === 'churn' && numbers.length === 4) result = await churn(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!);
+else if (mode === 'flood' && numbers.length === 4) result = await flood(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!);
 else {
-  process.stderr.write(`memory-child: usage: footprint <n> | churn <total> <periodSeconds> <advanceMs> <samples>, got ${JSON.stringify(process.argv.slice(2))}\n`);
+  process.stderr.write(`memory-child: usage: footprint <n> | churn <total> <periodSeconds> <advanceMs> <samples> | flood <requests> <maxSessions|Infinity> <users> <samples>, got ${JSON.stringify(process.argv.slice(2))}\n`);
   process.exit(2);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -105,3 +105,50 @@ export const memoryChurn: BenchCase = {
     };
   },
 };
+
+interface Flood {
+  requests: number;
+  maxSessions: number | null;
+  users: number;
+  usersKept: number;
+  samples: Array<{ requests: number; heapBytes: number; size: number }>;
+  maxHeapBytes: number;
+  maxSize: number;
+  growthSecondHalf: number;
+  requestsPerSecond: number;
+}
+
+export const memoryFlood: BenchCase = {
+  id: 'memory-flood',
+  title: 'MemoryBackend under a cookieless flood: heap with the default maxSessions, and without a bound',
+  async run(context) {
+    // Three times the default bound of requests, none sending a cookie, after 100 users logged in.
+    const [requests, users, samples] = context.quick ? [30_000, 10, 6] : [300_000, 100, 6];
+    const bound = context.quick ? 10_000 : 100_000;
+    const bounded = await child<Flood>(context, ['flood', String(requests), String(bound), String(users), String(samples)]);
+    const unbounded = await child<Flood>(context, ['flood', String(requests), 'Infinity', String(users), String(samples)]);
+    const line = (found: Flood) =>
+      found.samples.map((s) => `${(s.requests / 1000).toFixed(0)}k:${(s.heapBytes / 2 ** 20).toFixed(1)}MiB/${s.size}`).join(' ');
+    return {
+      figures: [
+        { name: 'cookieless requests', value: requests, unit: '' },
+        { name: 'maxSessions', value: bound, unit: '' },
+        { name: 'max heap, bounded', value: bounded.maxHeapBytes / 2 ** 20, unit: 'MiB' },
+        { name: 'max records held, bounded', value: bounded.maxSize, unit: '' },
+        { name: 'logged-in users kept, bounded', value: bounded.usersKept, unit: `/${users}` },
+        { name: 'requests per second, bounded', value: bounded.requestsPerSecond, unit: '/s' },
+        { name: 'max heap, no bound (maxSessions: Infinity)', value: unbounded.maxHeapBytes / 2 ** 20, unit: 'MiB' },
+        { name: 'requests per second, no bound', value: unbounded.requestsPerSecond, unit: '/s' },
+      ],
+      targets: [
+        target('records held <= maxSessions', bounded.maxSize, '<=', bound),
+        target('heap flat once full (last / half-way sample <= 1.05)', bounded.growthSecondHalf, '<=', 1.05),
+        target('every logged-in user kept', bounded.usersKept, '>=', users),
+      ],
+      notes: [
+        `the quick start's request (ofHeaderOrCreate without a cookie, then set) ${requests} times; heap after gc() (requests:heap/size): bounded ${line(bounded)}; no bound ${line(unbounded)}`,
+      ],
+      detail: { bounded, unbounded },
+    };
+  },
+};

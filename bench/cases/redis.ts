@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from 'redis';
+import type session from 'express-session';
+import type { Backend } from '../../src/backend.js';
 import { SessionManager } from '../../src/manager.js';
-import type { BenchCase } from '../case.js';
+import type { BenchCase, CaseContext } from '../case.js';
 import { target } from '../case.js';
 import { compare, find, pairedRatio } from '../compare.js';
 import { expressSessionSide, cookieHeader } from '../express-driver.js';
@@ -126,6 +128,88 @@ async function roundTripsPerRequest(client: MonitorableClient, runs: number, cyc
   return { perRequest: count / runs, perCommand };
 }
 
+/** The request both sides serve, over the same Redis (one server or a cluster). */
+async function requestCycles(backend: Backend, store: session.Store) {
+  const sessions = new SessionManager(backend);
+  let visits = 0;
+  const sessHeaders: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) sessHeaders.push(cookieHeader('sid', (await sessions.generate('visits=0')).key));
+  const sessRequest = async (i: number) => {
+    const found = await sessions.ofHeader('sid', sessHeaders[i % SESSIONS]);
+    if (found.status !== 'ok') throw new Error(`sess lost a session in Redis: ${found.status}`);
+    await sessions.set(found.session, { value: `visits=${++visits}` });
+    return sessions.toCookieHeaders('sid', found.session);
+  };
+  const express = await expressSessionSide(store, SESSIONS);
+  const expressRequest = async (i: number) => {
+    const res = await express.request(express.headers[i % SESSIONS], (req) => {
+      // A count never stored before, so the session is modified and resaved.
+      req.session!['visits'] = ++visits;
+    });
+    if (res.getHeader('set-cookie') === undefined) throw new Error('express-session + connect-redis sent no Set-Cookie');
+    return res;
+  };
+  return { sessRequest, expressRequest };
+}
+
+/** Both sides timed, BATCH requests per sample, paired. */
+async function timeCycles(
+  comparison: CaseContext['comparison'],
+  sessRequest: (i: number) => Promise<unknown>,
+  expressRequest: (i: number) => Promise<unknown>,
+) {
+  let n = 0;
+  const result = await compare(
+    [
+      {
+        name: 'sess',
+        batch: BATCH,
+        run: async () => {
+          for (let i = 0; i < BATCH; i++) await sessRequest(n++);
+        },
+      },
+      {
+        name: 'express-session + connect-redis',
+        batch: BATCH,
+        run: async () => {
+          for (let i = 0; i < BATCH; i++) await expressRequest(n++);
+        },
+      },
+    ],
+    { ...comparison, iterations: Math.min(comparison.iterations ?? 16, 16) },
+  );
+  return { result, speedup: pairedRatio(result, 'express-session + connect-redis', 'sess') };
+}
+
+/** The figures and targets both cases report: medians, the ratio, round trips per request. */
+function cycleReport(
+  { result, speedup }: Awaited<ReturnType<typeof timeCycles>>,
+  sessTrips: { perRequest: number },
+  expressTrips: { perRequest: number },
+  counted: string,
+) {
+  return {
+    figures: [
+      ...result.contenders.map((c) => ({ name: `${c.name} median`, value: c.medianNs / 1000, unit: 'µs/request' })),
+      { name: 'express-session + connect-redis / sess', value: speedup, unit: 'x' },
+      { name: `sess: ${counted} per request (2 backend calls)`, value: sessTrips.perRequest, unit: '' },
+      { name: `express-session + connect-redis: ${counted} per request`, value: expressTrips.perRequest, unit: '' },
+    ],
+    targets: [
+      target('at least as fast as express-session + connect-redis (ratio >= 1)', speedup, '>=', 1),
+      // ofHeader -> get, set -> set: two backend calls, each one round trip.
+      target(`one round trip per backend call (${counted} per request <= 2)`, sessTrips.perRequest, '<=', 2),
+    ],
+  };
+}
+
+/** `hmget 1.00, evalsha 1.00`. */
+function describeCommands(counts: { perCommand: Record<string, number> }): string {
+  return Object.entries(counts.perCommand)
+    .map(([command, calls]) => `${command} ${calls.toFixed(2)}`)
+    .join(', ');
+}
+
 export const redisCycle: BenchCase = {
   id: 'redis',
   title: 'request cycle on Redis: sess RedisBackend vs express-session + connect-redis',
@@ -140,25 +224,7 @@ export const redisCycle: BenchCase = {
     const backend = new RedisBackend({ client, namespace });
     const expressPrefix = `bench-connect-redis-${process.pid}-${Date.now()}:`;
     try {
-      const sessions = new SessionManager(backend);
-      let visits = 0;
-      const sessHeaders: string[] = [];
-      for (let i = 0; i < SESSIONS; i++) sessHeaders.push(cookieHeader('sid', (await sessions.generate('visits=0')).key));
-      const sessRequest = async (i: number) => {
-        const found = await sessions.ofHeader('sid', sessHeaders[i % SESSIONS]);
-        if (found.status !== 'ok') throw new Error(`sess lost a session in Redis: ${found.status}`);
-        await sessions.set(found.session, { value: `visits=${++visits}` });
-        return sessions.toCookieHeaders('sid', found.session);
-      };
-      const express = await expressSessionSide(new RedisStore({ client, prefix: expressPrefix }), SESSIONS);
-      const expressRequest = async (i: number) => {
-        const res = await express.request(express.headers[i % SESSIONS], (req) => {
-          // A count never stored before, so the session is modified and resaved.
-          req.session!['visits'] = ++visits;
-        });
-        if (res.getHeader('set-cookie') === undefined) throw new Error('express-session + connect-redis sent no Set-Cookie');
-        return res;
-      };
+      const { sessRequest, expressRequest } = await requestCycles(backend, new RedisStore({ client, prefix: expressPrefix }));
       // Both sides once, untimed: also loads sess's Lua scripts into Redis (the first EVALSHA of a
       // fresh server costs a NOSCRIPT and an EVAL).
       await sessRequest(0);
@@ -170,49 +236,20 @@ export const redisCycle: BenchCase = {
       const sessTrips = await roundTripsPerRequest(client, runs, sessRequest);
       const expressTrips = await roundTripsPerRequest(client, runs, expressRequest);
 
-      let n = 0;
-      const result = await compare(
-        [
-          {
-            name: 'sess',
-            batch: BATCH,
-            run: async () => {
-              for (let i = 0; i < BATCH; i++) await sessRequest(n++);
-            },
-          },
-          {
-            name: 'express-session + connect-redis',
-            batch: BATCH,
-            run: async () => {
-              for (let i = 0; i < BATCH; i++) await expressRequest(n++);
-            },
-          },
-        ],
-        { ...comparison, iterations: Math.min(comparison.iterations ?? 16, 16) },
-      );
-      const speedup = pairedRatio(result, 'express-session + connect-redis', 'sess');
-      const describe = (c: { perCommand: Record<string, number> }) =>
-        Object.entries(c.perCommand)
-          .map(([command, calls]) => `${command} ${calls.toFixed(2)}`)
-          .join(', ');
+      const timed = await timeCycles(comparison, sessRequest, expressRequest);
+      const { result } = timed;
+      const report = cycleReport(timed, sessTrips, expressTrips, 'round trips');
       return {
         figures: [
-          ...result.contenders.map((c) => ({ name: `${c.name} median`, value: c.medianNs / 1000, unit: 'µs/request' })),
-          { name: 'express-session + connect-redis / sess', value: speedup, unit: 'x' },
-          { name: 'sess: round trips per request (2 backend calls)', value: sessTrips.perRequest, unit: '' },
-          { name: 'express-session + connect-redis: round trips per request', value: expressTrips.perRequest, unit: '' },
+          ...report.figures,
           { name: 'sess: commands executed per request (INFO commandstats, incl. inside Lua)', value: sessCommands.perRequest, unit: '' },
           { name: 'express-session + connect-redis: commands executed per request', value: expressCommands.perRequest, unit: '' },
         ],
-        targets: [
-          target('at least as fast as express-session + connect-redis (ratio >= 1)', speedup, '>=', 1),
-          // ofHeader -> get, set -> set: two backend calls, each one round trip.
-          target('one round trip per backend call (round trips per request <= 2)', sessTrips.perRequest, '<=', 2),
-        ],
+        targets: report.targets,
         notes: [
           `same node-redis client for both, ${REDIS_URL}; sess ${find(result, 'sess').opsPerSecond.toFixed(0)} requests/s.`,
-          `round trips per request over ${runs} requests (MONITOR, this connection only): sess ${describe(sessTrips)}; express-session + connect-redis ${describe(expressTrips)}.`,
-          `commands executed per request (server-wide INFO commandstats deltas, which count the commands a Lua script runs and other clients' traffic): sess ${describe(sessCommands)}; express-session + connect-redis ${describe(expressCommands)}.`,
+          `round trips per request over ${runs} requests (MONITOR, this connection only): sess ${describeCommands(sessTrips)}; express-session + connect-redis ${describeCommands(expressTrips)}.`,
+          `commands executed per request (server-wide INFO commandstats deltas, which count the commands a Lua script runs and other clients' traffic): sess ${describeCommands(sessCommands)}; express-session + connect-redis ${describeCommands(expressCommands)}.`,
         ],
         detail: { comparison: result, sessTrips, expressTrips, sessCommands, expressCommands },
       };
@@ -227,6 +264,123 @@ export const redisCycle: BenchCase = {
       }
       await backend.close();
       client.destroy();
+    }
+  },
+};
+
+/** Ports of the bench's own cluster: apart from the tests' (17101-17106, 17120). */
+const CLUSTER_BASE_PORT = 17151;
+
+/**
+ * Commands sent per request by `cycle`, counted with MONITOR on every master of a cluster the
+ * bench started itself (so all traffic is the bench's): each line not run by a Lua script is one
+ * command a client sent. Replication and cluster-bus traffic do not show in MONITOR.
+ */
+async function clusterCommandsPerRequest(masterPorts: readonly number[], runs: number, cycle: (i: number) => Promise<unknown>) {
+  const perCommand: Record<string, number> = {};
+  let count = 0;
+  const monitors = await Promise.all(
+    masterPorts.map(async (port) => {
+      const monitor = createClient({ url: `redis://127.0.0.1:${port}` });
+      monitor.on('error', () => {});
+      await monitor.connect();
+      await monitor.monitor((line) => {
+        if (/\[\d+ lua\]/.test(line)) return;
+        const command = /\] "([^"]+)"/.exec(line)?.[1]?.toLowerCase() ?? '?';
+        if (command === 'ping' || command === 'replconf' || command === 'info') return;
+        count++;
+        perCommand[command] = (perCommand[command] ?? 0) + 1;
+      });
+      return monitor;
+    }),
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    count = 0;
+    for (const command of Object.keys(perCommand)) delete perCommand[command];
+    for (let i = 0; i < runs; i++) await cycle(i);
+    // MONITOR lines arrive shortly after the replies.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    for (const monitor of monitors) monitor.destroy();
+  }
+  for (const command of Object.keys(perCommand)) perCommand[command] = perCommand[command]! / runs;
+  return { perRequest: count / runs, perCommand };
+}
+
+export const redisClusterCycle: BenchCase = {
+  id: 'redis-cluster',
+  title: 'request cycle on a Redis Cluster (3 masters + 3 replicas): sess RedisBackend vs express-session + connect-redis',
+  async run({ comparison, quick }) {
+    const { startLocalCluster } = await import('../../scripts/redis-cluster.js');
+    let cluster: Awaited<ReturnType<typeof startLocalCluster>>;
+    try {
+      cluster = await startLocalCluster({ basePort: CLUSTER_BASE_PORT });
+    } catch (error) {
+      return { skipped: `could not start a local Redis Cluster on ${CLUSTER_BASE_PORT}-${CLUSTER_BASE_PORT + 5}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const { createCluster } = await import('redis');
+    const client = createCluster({ rootNodes: cluster.urls.map((url) => ({ url })) });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const { RedisBackend } = await import('../../src/backends/redis.js');
+      const { RedisStore } = await import('connect-redis');
+      const backend = new RedisBackend({ client, namespace: 'bench' });
+      const store = new RedisStore({ client: client as never, prefix: 'bench-connect-redis:' });
+      const { sessRequest, expressRequest } = await requestCycles(backend, store);
+      // connect-redis's multi-key calls on a cluster (connect-redis#360): what an operator meets.
+      // node-redis 6 splits multi-key commands by slot on a cluster client; older clients got
+      // CROSSSLOT here.
+      const crossSlot = async (call: () => Promise<string>) => {
+        try {
+          return `works (${await call()})`;
+        } catch (error) {
+          return `fails: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+        }
+      };
+      const storeAll = await crossSlot(
+        () => new Promise((resolve, reject) => store.all((error, all) => (error ? reject(error) : resolve(`${Object.keys(all ?? {}).length} sessions of ${SESSIONS}`)))),
+      );
+      // Every master has both scripts once each side has run a few requests.
+      for (let i = 0; i < 30; i++) {
+        await sessRequest(i);
+        await expressRequest(i);
+      }
+      const masterPorts = (await Promise.all(
+        cluster.nodes.map(async (node) => {
+          const admin = createClient({ url: `redis://127.0.0.1:${node.port}` });
+          admin.on('error', () => {});
+          await admin.connect();
+          const role = /role:(\w+)/.exec(String(await admin.info('replication')))?.[1];
+          admin.destroy();
+          return role === 'master' ? node.port : undefined;
+        }),
+      )).filter((port): port is number => port !== undefined);
+      const runs = quick ? 20 : 500;
+      const sessTrips = await clusterCommandsPerRequest(masterPorts, runs, sessRequest);
+      const expressTrips = await clusterCommandsPerRequest(masterPorts, runs, expressRequest);
+
+      const timed = await timeCycles(comparison, sessRequest, expressRequest);
+      const { result } = timed;
+      const storeClear = await crossSlot(async () => {
+        await new Promise<void>((resolve, reject) => store.clear((error) => (error ? reject(error) : resolve())));
+        const left = await new Promise<number>((resolve, reject) => store.length((error, length) => (error ? reject(error) : resolve(length ?? -1))));
+        return `${left} left`;
+      });
+      await backend.close();
+      return {
+        ...cycleReport(timed, sessTrips, expressTrips, 'commands sent'),
+        notes: [
+          `one createCluster client shared by both, a cluster of 3 masters + 3 replicas on 127.0.0.1:${CLUSTER_BASE_PORT}-${CLUSTER_BASE_PORT + 5} started for the case; sess ${find(result, 'sess').opsPerSecond.toFixed(0)} requests/s.`,
+          `commands sent per request over ${runs} requests (MONITOR on every master, Lua-internal commands left out): sess ${describeCommands(sessTrips)}; express-session + connect-redis ${describeCommands(expressTrips)}.`,
+          `connect-redis on the cluster (node-redis 6.3): store.all() ${storeAll}; store.clear() ${storeClear}.`,
+        ],
+        detail: { comparison: result, sessTrips, expressTrips, storeAll, storeClear },
+      };
+    } finally {
+      client.destroy();
+      await cluster.stop();
     }
   },
 };

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { MemoryBackend } from './memory.js';
+import { SessionManager } from '../manager.js';
+import { DEFAULT_MAX_SESSIONS, MemoryBackend, SessionLimitError } from './memory.js';
 import { backendExamples } from '../../fixtures/backends/support/backend-examples.js';
 
 function setup(defaultPeriod = 60) {
@@ -70,5 +71,86 @@ describe('MemoryBackend', () => {
       await backend.clear(key);
     }
     expect(await backend.size()).toBe(0);
+  });
+
+  it('gives up, with an error, when the random source keeps drawing a taken key', async () => {
+    const backend = new MemoryBackend({ clock: new ManualClock(0) });
+    const draws = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation((array) => array); // all zeros
+    try {
+      await backend.generate({ value: 'first' });
+      await expect(backend.generate({ value: 'second' })).rejects.toThrow(/8 keys in a row that were taken/);
+      expect(draws).toHaveBeenCalledTimes(1 + 8);
+    } finally {
+      draws.mockRestore();
+    }
+    expect(await backend.size()).toBe(1);
+  });
+});
+
+describe('MemoryBackend maxSessions', () => {
+  it('defaults to DEFAULT_MAX_SESSIONS and refuses a bound that is not a whole number >= 1', () => {
+    expect(DEFAULT_MAX_SESSIONS).toBe(100_000);
+    for (const bad of [0, -1, 1.5, Number.NaN, '10' as unknown as number]) {
+      expect(() => new MemoryBackend({ maxSessions: bad })).toThrow(/maxSessions must be a whole number >= 1 or Infinity/);
+    }
+    expect(() => new MemoryBackend({ maxSessions: Infinity })).not.toThrow();
+  });
+
+  it('when full, drops dead sessions first', async () => {
+    const clock = new ManualClock(0);
+    const backend = new MemoryBackend({ clock, maxSessions: 3 });
+    const dying = await backend.generate({ value: 'dies', expiry: 1 });
+    const users = [await backend.generate({ value: 'a' }), await backend.generate({ value: 'b' })];
+    clock.advance(1_001);
+    await backend.generate({ value: 'new' });
+    expect(await backend.size()).toBe(3);
+    expect(await backend.get(dying)).toEqual({ status: 'not_found' });
+    for (const key of users) expect((await backend.get(key)).status).toBe('ok');
+  });
+
+  it('a cookieless flood evicts only sessions no lookup has found, oldest first; logged-in users stay', async () => {
+    const clock = new ManualClock(0);
+    const backend = new MemoryBackend({ clock, maxSessions: 100 });
+    const sessions = new SessionManager(backend);
+    // Ten users: each came back with its cookie (a lookup found it) and logged in.
+    const users: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const first = await sessions.ofHeaderOrCreate('sid', '', undefined);
+      const back = await sessions.ofHeaderOrCreate('sid', '', `sid=${first.key}`);
+      const login = await sessions.regenerate(back, { value: `user ${i}` });
+      await sessions.ofHeaderOrCreate('sid', '', `sid=${login.key}`); // the next request
+      users.push(login.key);
+    }
+    // The flood: 10,000 requests without a cookie, each making (and writing) a session, as the quick start does.
+    let lastFlood = '';
+    for (let i = 0; i < 10_000; i++) {
+      const session = await sessions.ofHeaderOrCreate('sid', '0', undefined);
+      await sessions.set(session, { value: '1' });
+      lastFlood = session.key;
+      clock.advance(1);
+    }
+    expect(await backend.size()).toBe(100);
+    for (const [i, key] of users.entries()) expect(await backend.get(key)).toMatchObject({ status: 'ok', value: `user ${i}` });
+    expect((await backend.get(lastFlood)).status).toBe('ok'); // the newest one-shot session is kept
+  });
+
+  it('rejects with a SessionLimitError, creating nothing, when every session held has been found by a lookup', async () => {
+    const backend = new MemoryBackend({ clock: new ManualClock(0), maxSessions: 2 });
+    const sessions = new SessionManager(backend);
+    const kept = [await backend.generate({ value: 'a' }), await backend.generate({ value: 'b' })];
+    for (const key of kept) await backend.get(key);
+    const refused = sessions.ofHeaderOrCreate('sid', '', undefined);
+    await expect(refused).rejects.toBeInstanceOf(SessionLimitError);
+    await expect(refused).rejects.toThrow(/full \(2 sessions/);
+    expect(await backend.size()).toBe(2);
+    // Room again once one goes.
+    await backend.clear(kept[0]!);
+    await expect(backend.generate({ value: 'c' })).resolves.toEqual(expect.any(String));
+  });
+
+  it('an unbounded backend (Infinity) never refuses', async () => {
+    const backend = new MemoryBackend({ clock: new ManualClock(0), maxSessions: Infinity });
+    for (let i = 0; i < 1_000; i++) await backend.get(await backend.generate({ value: 'v' }));
+    expect(await backend.size()).toBe(1_000);
   });
 });

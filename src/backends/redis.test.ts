@@ -8,7 +8,9 @@ import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { SESSION_KEY_PATTERN } from '../keys.js';
-import { DEFAULT_REDIS_URL, RedisBackend, RedisBackendError, type RedisBackendOptions } from './redis.js';
+import { DEFAULT_REDIS_URL, GENERATE_ATTEMPTS, RedisBackend, RedisBackendError, type RedisBackendOptions } from './redis.js';
+import type { RedisCommandSender } from './redis/scripts.js';
+import { keyFingerprint } from './redis/redaction.js';
 import { DEFAULT_KEY_PREFIX, namespacePrefix, scanPatternFor } from './redis/layout.js';
 
 const url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
@@ -101,6 +103,52 @@ describe('generate', () => {
   });
 });
 
+describe('generate: a bounded loop over validated replies', () => {
+  /** A client over the real Redis whose replies pass through `rewrite` (a type mapping, a proxy). */
+  async function rewritingClient(rewrite: (args: string[], reply: unknown) => unknown) {
+    const sent: string[][] = [];
+    const real = createClient({ url });
+    real.on('error', () => {});
+    await real.connect();
+    const client: RedisCommandSender = {
+      sendCommand: async (args) => {
+        sent.push(args);
+        return rewrite(args, await real.sendCommand(args));
+      },
+    };
+    return { client, sent, close: () => real.close() };
+  }
+
+  it('rejects at once a reply of the wrong type (an integer mapped to a string), never looping', async () => {
+    const { client, sent, close } = await rewritingClient((_args, reply) => (typeof reply === 'number' ? String(reply) : reply));
+    try {
+      const backend = new RedisBackend({ client, clock: new ManualClock(START), namespace: freshNamespace() });
+      await expect(backend.generate({ value: 'v' })).rejects.toThrow(/unexpected EVALSHA reply .*: a string of 1 characters/);
+      // One script run (plus EVAL if the script was not cached yet), not thousands of writes.
+      expect(sent.length).toBeLessThanOrEqual(2);
+      await expect(backend.set('k', 'v')).rejects.toBeInstanceOf(RedisBackendError);
+    } finally {
+      await close();
+    }
+  });
+
+  it(`gives up after ${GENERATE_ATTEMPTS} keys that the store calls taken, with an error, having written nothing`, async () => {
+    const namespace = freshNamespace();
+    const { client, sent, close } = await rewritingClient((args, reply) => (args[0] === 'EVALSHA' || args[0] === 'EVAL' ? 0 : reply));
+    try {
+      const backend = new RedisBackend({ client, clock: new ManualClock(START), namespace });
+      await expect(backend.generate({ value: 'v' })).rejects.toThrow(
+        new RegExp(`generate found ${GENERATE_ATTEMPTS} fresh keys in a row already taken`),
+      );
+      expect(sent.filter((args) => args[0] === 'EVALSHA').length).toBe(GENERATE_ATTEMPTS);
+    } finally {
+      await close();
+    }
+    // The real Redis did write them (the replies were rewritten): the store is what lied.
+    expect((await keysOf(namespace)).length).toBe(GENERATE_ATTEMPTS);
+  });
+});
+
 describe('get', () => {
   it('reports the remaining period in whole seconds, rounded down', async () => {
     const { backend, clock } = await open();
@@ -150,7 +198,9 @@ describe('get', () => {
     const { backend } = await open();
     const key = await backend.generate({ value: 'v' });
     await admin.hSet(recordKey(backend, key), 'expiresAt', 'soon');
-    await expect(backend.get(key)).rejects.toThrow(/corrupt expiresAt "soon"/);
+    await expect(backend.get(key)).rejects.toThrow(/the record of session key#[0-9a-f]{12} in namespace .* has a corrupt expiresAt \(not a number: a string of 4 characters\)/);
+    await expect(backend.get(key)).rejects.toThrow(keyFingerprint(key));
+    await expect(backend.get(key)).rejects.not.toThrow(key);
     await admin.del(recordKey(backend, key));
     await admin.set(recordKey(backend, key), 'a string, not a hash');
     await expect(backend.get(key)).rejects.toBeInstanceOf(RedisBackendError);
@@ -252,7 +302,7 @@ describe('set and touch', () => {
       await real.connect();
       try {
         const backend = new RedisBackend({
-          client: { sendCommand: (args) => (sent.push(args), real.sendCommand(args)) },
+          client: { sendCommand: (args: string[]) => (sent.push(args), real.sendCommand(args)) },
           clock: new ManualClock(START),
           namespace: freshNamespace(),
         });
@@ -265,6 +315,28 @@ describe('set and touch', () => {
       }
     },
   );
+});
+
+describe('waitForReplicas', () => {
+  it('rejects a write that fewer replicas than asked acknowledged in time, after making it', async () => {
+    // One replica more than this Redis has (none, as a rule).
+    const replicas = Number(/connected_slaves:(\d+)/.exec(await admin.info('replication'))?.[1] ?? 0);
+    const { backend } = await open({ waitForReplicas: { replicas: replicas + 1, timeoutMs: 50 } });
+    const plain = await open({ namespace: backend.namespace });
+    const refused = new RegExp(`set was made on the master but only ${replicas} of ${replicas + 1} replica\\(s\\) acknowledged it within 50 ms`);
+    await expect(backend.generate({ value: 'v' })).rejects.toThrow(/generate was made on the master but only/);
+    const key = await plain.backend.generate({ value: 'v' });
+    await expect(backend.set(key, 'w')).rejects.toThrow(refused);
+    // Made on the master all the same: the caller must treat it as of unknown outcome.
+    expect(await plain.backend.get(key)).toMatchObject({ status: 'ok', value: 'w' });
+    await expect(backend.clear(key)).rejects.toThrow(/clear was made on the master/);
+    await expect(backend.get(key)).resolves.toEqual({ status: 'not_found' });
+  });
+
+  it('refuses a bad waitForReplicas at once', () => {
+    expect(() => new RedisBackend({ url, waitForReplicas: { replicas: 1, timeoutMs: 0 } })).toThrow(/waitForReplicas.timeoutMs must be a whole number >= 1, got 0/);
+    expect(() => new RedisBackend({ url, waitForReplicas: {} as never })).toThrow(/waitForReplicas.replicas/);
+  });
 });
 
 describe('clear', () => {
@@ -332,6 +404,29 @@ describe('size and sweep (SCAN)', () => {
     expect(await backend.sweep()).toBe(0);
   });
 
+  it('size() holds one SCAN batch at a time, not the namespace (it only counts)', async () => {
+    const batches: number[] = [];
+    const real = createClient({ url });
+    real.on('error', () => {});
+    await real.connect();
+    try {
+      const client: RedisCommandSender = {
+        sendCommand: async (args) => {
+          const reply = await real.sendCommand(args);
+          if (args[0] === 'SCAN') batches.push(((reply as unknown as unknown[])[1] as unknown[]).length);
+          return reply;
+        },
+      };
+      const backend = new RedisBackend({ client, clock: new ManualClock(START), namespace: freshNamespace(), scanCount: 20 });
+      for (let i = 0; i < 120; i++) await backend.generate({ value: 'v' });
+      expect(await backend.size()).toBe(120);
+      expect(batches.length).toBeGreaterThan(1);
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(120);
+    } finally {
+      await real.close();
+    }
+  });
+
   it('leaves anything under the prefix that is not a session record alone', async () => {
     const { backend, clock } = await open();
     await admin.set(recordKey(backend, 'foreign'), 'not ours');
@@ -350,7 +445,7 @@ describe('scripts and round trips', () => {
     await real.connect();
     try {
       const backend = new RedisBackend({
-        client: { sendCommand: (args) => (sent.push(args), real.sendCommand(args)) },
+        client: { sendCommand: (args: string[]) => (sent.push(args), real.sendCommand(args)) },
         clock: new ManualClock(START),
         namespace: freshNamespace(),
       });

@@ -66,6 +66,28 @@ describe('setCookieLine: SPEC §7 examples', () => {
     expect(() => setCookieLine('sid', KEY, 60, { domain: `example.com${injection}` })).toThrow(/domain/);
   });
 
+  test('errors about the value never show it: it is the session key (length and index only)', () => {
+    const secretKey = 'SECRETKEY0123456789abcdefghij;xyz';
+    const messageOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return String((error as Error).message) + String((error as Error).stack);
+      }
+      throw new Error('expected a throw');
+    };
+    const bad = messageOf(() => setCookieLine('sid', secretKey, 60));
+    expect(bad).toContain(`${secretKey.length} characters, not shown) has a character a cookie cannot carry at index 29`);
+    const long = 'K'.repeat(4000) + 'SECRETTAIL';
+    const tooBig = messageOf(() => setCookieLine('n'.repeat(100), long, 60));
+    expect(tooBig).toContain('(100 + 4010; the value, the session key, is not shown)');
+    for (const message of [bad, tooBig]) {
+      expect(message).not.toContain('SECRET');
+      expect(message).not.toContain('KKKK');
+    }
+    expect(() => setCookieLine('sid', 42 as unknown as string, 60)).toThrow(/must be a string, got number/);
+  });
+
   test('non-ASCII path or domain is refused (RFC 6265 CHAR is US-ASCII)', () => {
     expect(() => setCookieLine('sid', KEY, 60, { path: '/café' })).toThrow(/path/);
     expect(() => setCookieLine('sid', KEY, 60, { domain: 'bücher.example' })).toThrow(/domain/);

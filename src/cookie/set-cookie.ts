@@ -67,8 +67,16 @@ export function setCookieLine(name: string, key: string, maxAge: number, options
   }
   const deleting = maxAge === 0;
   const value = deleting ? '' : key;
-  if (typeof value !== 'string' || !COOKIE_VALUE.test(value)) {
-    throw new TypeError(`cookie value (the session key) has characters a cookie cannot carry: ${JSON.stringify(value)}`);
+  // The value is the session key, a bearer credential: messages give its length and where it
+  // goes wrong, never its characters (OWASP ASVS V7: no session token in logs or errors).
+  if (typeof value !== 'string') {
+    throw new TypeError(`cookie value (the session key) must be a string, got ${typeof value}`);
+  }
+  if (!COOKIE_VALUE.test(value)) {
+    const at = value.search(/[^\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]/);
+    throw new TypeError(
+      `cookie value (the session key, ${value.length} characters, not shown) has a character a cookie cannot carry at index ${at}`,
+    );
   }
   const path = options.path ?? '/';
   const { domain, secure = false, httpOnly = true, sameSite = 'Lax', partitioned = false, priority } = options;
@@ -98,7 +106,9 @@ export function setCookieLine(name: string, key: string, maxAge: number, options
   if (partitioned && !secure) throw new TypeError('partitioned: true requires secure: true');
   // Both passed the ASCII-only grammars above, so characters are bytes.
   if (name.length + value.length > MAX_NAME_VALUE_BYTES) {
-    throw new TypeError(`cookie ${name}: name plus value exceed ${MAX_NAME_VALUE_BYTES} bytes`);
+    throw new TypeError(
+      `cookie ${name}: name plus value exceed ${MAX_NAME_VALUE_BYTES} bytes (${name.length} + ${value.length}; the value, the session key, is not shown)`,
+    );
   }
 
   let line = `${name}=${value}; Path=${path}`;

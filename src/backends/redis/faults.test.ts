@@ -3,9 +3,8 @@
  * answers, a connection killed by the server (`CLIENT KILL`), Redis unreachable mid-run and back,
  * a call in flight when the connection drops, and a slow Redis under the manager's timeout.
  *
- * Faults are made with a small TCP proxy in front of the real Redis, which the test stops, starts
- * and stalls. Hand-written (about thirty lines of node:net) because no installed package does it,
- * and a mock client would prove nothing about node-redis's own behaviour.
+ * Faults are made with a small TCP proxy in front of the real Redis (fixtures/redis/tcp-proxy.ts),
+ * which the test stops, starts and stalls.
  */
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -14,73 +13,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.js';
 import { SessionManager, TimeoutError } from '../../manager.js';
 import { createRedisBackendFactory, DEFAULT_REDIS_URL, RedisBackend, RedisBackendError } from '../redis.js';
+import { TcpProxy } from '../../../fixtures/redis/tcp-proxy.js';
 import { DEFAULT_KEY_PREFIX } from './layout.js';
 
 const url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
 const upstream = new URL(url);
+const upstreamAddress = { host: upstream.hostname, port: Number(upstream.port || 6379) };
 const START = 1_700_000_000_000;
-
-/** Forwards TCP connections on a local port to Redis; can be stopped, restarted and stalled. */
-class TcpProxy {
-  readonly #sockets = new Set<net.Socket>();
-  readonly #upstreams = new Set<net.Socket>();
-  #server: net.Server | undefined;
-  #stalled = false;
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = net.createServer((downstream) => {
-      const up = net.connect(Number(upstream.port || 6379), upstream.hostname);
-      this.#sockets.add(downstream).add(up);
-      this.#upstreams.add(up);
-      if (this.#stalled) downstream.pause();
-      downstream.pipe(up);
-      up.pipe(downstream);
-      const drop = () => {
-        downstream.destroy();
-        up.destroy();
-        this.#sockets.delete(downstream);
-        this.#sockets.delete(up);
-        this.#upstreams.delete(up);
-      };
-      downstream.on('error', drop).on('close', drop);
-      up.on('error', drop).on('close', drop);
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.#server = server;
-  }
-
-  /** Redis "goes down": no new connections, existing ones cut. */
-  async stop(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
-    this.#upstreams.clear();
-    const server = this.#server;
-    this.#server = undefined;
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** Requests stop reaching Redis (they wait in the proxy) until `resume()`: a slow Redis. */
-  stall(): void {
-    this.#stalled = true;
-    for (const socket of this.#sockets) if (!this.#upstreams.has(socket)) socket.pause();
-  }
-
-  resume(): void {
-    this.#stalled = false;
-    for (const socket of this.#sockets) if (!this.#upstreams.has(socket)) socket.resume();
-  }
-
-  /** The addresses Redis sees for the proxied connections (for `CLIENT KILL ADDR`). */
-  upstreamAddresses(): string[] {
-    return [...this.#upstreams].filter((s) => s.localPort !== undefined).map((s) => `${s.localAddress}:${s.localPort}`);
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-}
 
 const admin = createClient({ url });
 admin.on('error', () => {});
@@ -112,7 +51,7 @@ async function deadPort(): Promise<number> {
 }
 
 async function proxied(): Promise<{ proxy: TcpProxy; backend: RedisBackend; clock: ManualClock }> {
-  const proxy = new TcpProxy();
+  const proxy = new TcpProxy(upstreamAddress);
   await proxy.start();
   const clock = new ManualClock(START);
   const namespace = `test-faults-${randomUUID()}`;
@@ -128,12 +67,14 @@ async function proxied(): Promise<{ proxy: TcpProxy; backend: RedisBackend; cloc
 }
 
 /** Retries `call` until it resolves (the backend has recovered); every failure must be a RedisBackendError. */
-async function untilRecovered<T>(call: () => Promise<T>): Promise<{ result: T; failures: number }> {
+async function untilRecovered<T>(call: () => Promise<T>, withinMs = 10_000): Promise<{ result: T; failures: number }> {
+  const deadline = Date.now() + withinMs;
   for (let failures = 0; ; failures++) {
     try {
       return { result: await call(), failures };
     } catch (error) {
       expect(error).toBeInstanceOf(RedisBackendError);
+      if (Date.now() > deadline) throw new Error(`the backend did not recover within ${withinMs} ms`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -230,6 +171,65 @@ describe('connection lost mid-run', () => {
     const { result } = await untilRecovered(() => backend.get(key));
     // The stalled set never reached Redis.
     expect(result).toEqual({ status: 'ok', value: 'v', period: 604_800 });
+  });
+});
+
+describe('errors reach the operator (onError)', () => {
+  it('reports each connection failure after connect, naming Redis, and stops once it is back', async () => {
+    const proxy = new TcpProxy(upstreamAddress);
+    await proxy.start();
+    const reported: RedisBackendError[] = [];
+    const backend = await RedisBackend.connect({
+      url: proxy.url,
+      clock: new ManualClock(START),
+      namespace: `test-faults-${randomUUID()}`,
+      maxReconnectDelayMs: 50,
+      onError: (error) => reported.push(error),
+    });
+    cleanup.push(async () => {
+      await proxy.stop();
+      await backend.close();
+    });
+    const key = await backend.generate({ value: 'v' });
+    expect(reported).toEqual([]);
+    await proxy.stop();
+    // Lost connection, then failed reconnection attempts, each reported.
+    await expect.poll(() => reported.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    for (const error of reported) {
+      expect(error).toBeInstanceOf(RedisBackendError);
+      expect(error.message).toContain(`the connection to Redis at ${proxy.url}`);
+      expect(error.redis).toContain(`127.0.0.1:${proxy.port}`);
+      expect(error.cause).toBeInstanceOf(Error);
+    }
+    await proxy.start();
+    await untilRecovered(() => backend.get(key));
+    const afterRecovery = reported.length;
+    expect(await backend.get(key)).toMatchObject({ status: 'ok', value: 'v' });
+    expect(reported.length).toBe(afterRecovery);
+  });
+
+  it('a hook that throws does not end the process or break the backend', async () => {
+    const { proxy } = await proxied(); // keeps the cleanup order for the proxy
+    const calls: number[] = [];
+    const backend = await RedisBackend.connect({
+      url: proxy.url,
+      namespace: `test-faults-${randomUUID()}`,
+      maxReconnectDelayMs: 50,
+      onError: () => {
+        calls.push(1);
+        throw new Error('hook bug');
+      },
+    });
+    cleanup.push(() => backend.close());
+    await proxy.stop();
+    await expect.poll(() => calls.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await proxy.start();
+    const { result } = await untilRecovered(() => backend.get('A'.repeat(40)));
+    expect(result).toEqual({ status: 'not_found' });
+  });
+
+  it('refuses an onError that is not a function', () => {
+    expect(() => new RedisBackend({ url, onError: 'log' as never })).toThrow(/onError must be a function, got string/);
   });
 });
 

@@ -100,23 +100,31 @@ export interface RedisCommandSender {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
+/** Sends one command and resolves its raw reply (to the node that owns the script's key, on a cluster). */
+export type SendCommand = (args: string[]) => Promise<unknown>;
+
 /**
- * Runs a script with `EVALSHA`; when Redis answers `NOSCRIPT` (first use, or its script cache
- * was flushed by a restart or `SCRIPT FLUSH`), sends it once with `EVAL`, which also caches it.
- * Written here rather than with the client's `scripts` option (which does the same) so that it
- * works on any client, including one the caller created without our scripts.
+ * Runs a script with `EVALSHA`; when Redis answers `NOSCRIPT` (first use, its script cache was
+ * flushed by a restart or `SCRIPT FLUSH`, or, on a cluster, a node that never ran it: a replica
+ * just promoted by a failover, a node added since), sends it once with `EVAL`, which also caches
+ * it. `send` routes both to the same node. `onReload` is told when that happened (a `WAIT` sent
+ * behind the `EVALSHA` does not cover the `EVAL`). Written here rather than with the client's
+ * `scripts` option (which does the same) so that it works on any client, including one the
+ * caller created without our scripts, and so that a cluster routes it by our key (node-redis#2811).
  */
 export async function runScript(
-  client: RedisCommandSender,
+  send: SendCommand,
   lua: LuaScript,
   keys: readonly string[],
   args: readonly string[],
+  onReload?: () => void,
 ): Promise<unknown> {
   const tail = [String(keys.length), ...keys, ...args];
   try {
-    return await client.sendCommand(['EVALSHA', lua.SHA1, ...tail]);
+    return await send(['EVALSHA', lua.SHA1, ...tail]);
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return await client.sendCommand(['EVAL', lua.SCRIPT, ...tail]);
+    onReload?.();
+    return await send(['EVAL', lua.SCRIPT, ...tail]);
   }
 }
