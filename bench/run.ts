@@ -21,8 +21,8 @@ import { adversarialCookie } from './cases/adversarial-cookie.js';
 import { conformanceThroughput } from './cases/conformance.js';
 import { cookieParse } from './cases/cookie-parse.js';
 import { indexedDb } from './cases/indexeddb.js';
-import { memoryChurn, memoryFootprint } from './cases/memory.js';
-import { redisCycle } from './cases/redis.js';
+import { memoryChurn, memoryFlood, memoryFootprint } from './cases/memory.js';
+import { redisClusterCycle, redisCycle } from './cases/redis.js';
 import { requestCycle } from './cases/request-cycle.js';
 import { slowStore } from './cases/slow-store.js';
 import { FULL, QUICK } from './compare.js';
@@ -35,10 +35,12 @@ export const cases: readonly BenchCase[] = [
   adversarialCookie,
   memoryFootprint,
   memoryChurn,
+  memoryFlood,
   conformanceThroughput,
   slowStore,
   indexedDb,
   redisCycle,
+  redisClusterCycle,
 ];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

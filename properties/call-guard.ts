@@ -15,7 +15,6 @@
  */
 import type { Backend, BackendContext, BackendFactory } from '../src/backend.js';
 import { describeError } from '../src/error-text.js';
-import { showString } from './trace.js';
 
 /** What one backend call may take by default before it counts as never settling (real networked stores never come close). */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
@@ -176,8 +175,13 @@ export class CallGuard {
   }
 }
 
+/**
+ * An argument as the timeout message shows it. A string longer than 12 characters (a session
+ * key, a value) shows its first 4 and its length only: messages never carry session data (SPEC
+ * rule of issue 16), and 24 bits of a 240-bit key give nothing to present as a cookie.
+ */
 function describeArgument(value: unknown): string {
-  if (typeof value === 'string') return showString(value);
+  if (typeof value === 'string') return value.length <= 12 ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, 4))}… (${value.length} chars)`;
   if (value === undefined) return 'undefined';
   try {
     return JSON.stringify(value) ?? String(value);

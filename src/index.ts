@@ -15,5 +15,5 @@ export {
   type SessionLookup,
   type SessionManagerOptions,
 } from './manager.js';
-export { MemoryBackend, memoryBackendFactory, type MemoryBackendOptions } from './backends/memory.js';
+export { DEFAULT_MAX_SESSIONS, MemoryBackend, memoryBackendFactory, SessionLimitError, type MemoryBackendOptions } from './backends/memory.js';
 export { checkPeriod, MAX_PERIOD } from './period.js';

@@ -40,6 +40,10 @@ exit codes
 
 environment
   SESS_RUNS                  runs per property when --runs is not given
+  REDIS_URL                  the Redis that the built-in redis target uses
+                             (default redis://127.0.0.1:6379)
+  REDIS_CLUSTER_NODES        comma-separated node URLs: the built-in redis target runs
+                             on that Redis Cluster instead (wins over REDIS_URL)
   CHROMIUM_PATH              the Chromium that --browser launches
   SESS_CONFORMANCE_TIMEOUT   seconds the page may stay silent before --browser
                              calls the run hung (default 300)
