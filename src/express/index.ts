@@ -42,7 +42,10 @@ export interface MadeStore {
   close?: () => void | Promise<void>;
 }
 
-/** Makes one store per factory call; it must keep its sessions apart by itself (own prefix, table, ...). */
+/**
+ * Makes the store for one factory call (a new one each time, or one it shares); the adapter
+ * prefixes ids with the call's namespace either way.
+ */
 export type ExpressStoreMaker = (context: BackendContext) => ExpressStore | MadeStore | Promise<ExpressStore | MadeStore>;
 
 /** What {@link expressStoreFactory} passes on to every {@link fromExpressStore}. */
@@ -50,8 +53,8 @@ export type ExpressFactoryOptions = Omit<ExpressStoreOptions, 'clock' | 'namespa
 
 /**
  * A {@link BackendFactory} (for `sess-conformance`, `runConformance`, `describeConformance`) over
- * one shared store, namespaced by id prefix, or over one store per call made by `maker`, which then
- * keeps namespaces apart itself (e.g. connect-redis's `prefix`) and says how to release it.
+ * one shared store, or over the store `maker` gives each call (with what releases it); ids are
+ * prefixed with the call's namespace, escaped, in both cases (SPEC §4).
  *
  * @example
  * export default expressStoreFactory(new session.MemoryStore(), { lock: 'in-process' });
@@ -66,7 +69,7 @@ export function expressStoreFactory(store: ExpressStore | ExpressStoreMaker, opt
     return async (context) => {
       const made = await maker(context);
       const { store: madeStore, close } = isMadeStore(made) ? made : { store: made, close: undefined };
-      return new ExpressStoreBackend(madeStore, { ...options, clock: context.clock, ...(close !== undefined && { close }) });
+      return new ExpressStoreBackend(madeStore, { ...options, clock: context.clock, namespace: context.namespace, ...(close !== undefined && { close }) });
     };
   }
   const shared = store as ExpressStore;
