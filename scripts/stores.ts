@@ -83,7 +83,9 @@ function runChild(entry: StoreEntry, seed: number, scratch: string): Promise<Sto
     const proc = spawn(
       process.execPath,
       [join(root, 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs'), fileURLToPath(import.meta.url), '--child', entry.id, '--out', out, '--seed', String(seed)],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      // The child's temporary files (session-file-store's directory, the SQLite file) go inside
+      // this run's scratch folder, removed at the end even when the child was killed.
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: scratch } },
     );
     let stderr = '';
     proc.stdout.on('data', () => undefined);

@@ -204,6 +204,7 @@ export function writeStoreReport(outcomes: readonly StoreOutcome[], run: { seed:
         `Locked run ${lockedTime ? seconds(lockedTime.durationMs) : 'did not finish'}, unlocked race run ${unlockedTime ? seconds(unlockedTime.durationMs) : 'did not finish'}, child process ${seconds(outcome.wallMs)} in all.`,
     );
     s.push('');
+    for (const note of entry.notes ?? []) s.push(`Known from the adapter's tests: ${note}`, '');
     if (outcome.crash !== undefined) {
       s.push(`The child process running this store ${outcome.crash}; what it reported before is below. Its last output:`, '', '```');
       s.push(...(outcome.stderr ?? '').trim().split('\n').slice(-15), '```', '');
@@ -213,7 +214,7 @@ export function writeStoreReport(outcomes: readonly StoreOutcome[], run: { seed:
       s.push(`### ${i + 1}. ${finding.rule}`, '');
       s.push(`${plain}`, '');
       s.push(`*For an express-session app:* ${meaning}`, '');
-      s.push(`Found by \`${finding.property}\`${finding.alsoIn.length > 0 ? `; also broken in ${finding.alsoIn.map((p) => `\`${p}\``).join(', ')}` : ''}. Shortest sequence (${finding.failure.steps.length} steps):`, '');
+      s.push(`Found by \`${finding.property}\`${finding.alsoIn.length > 0 ? `; also broken in ${finding.alsoIn.map((p) => `\`${p}\``).join(', ')}` : ''}. Shortest sequence (${finding.failure.steps.length} step${finding.failure.steps.length === 1 ? "" : "s"}):`, '');
       s.push(...stepsBlock(finding.failure), '');
       s.push('Replay:', '', '```sh', replay(entry, finding, seed, false), '```', '');
     }

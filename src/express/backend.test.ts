@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { ConnectSessionKnexStore } from 'connect-session-knex';
 import session from 'express-session';
+import knexFactory from 'knex';
 import createMemoryStore from 'memorystore';
 import createFileStore from 'session-file-store';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -333,6 +335,25 @@ describe('stores that break the callback protocol get a named error, never a cra
       fault: 'rejected-after-callback',
       message: expect.stringContaining('Node >= 15 exits on it'),
     });
+  });
+
+  it("connect-session-knex, its database gone: the error, then its rethrow (unhandled under express-session) named", async () => {
+    const path = mkdtempSync(join(tmpdir(), 'sess-express-knex-'));
+    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: join(path, 's.sqlite') }, useNullAsDefault: true });
+    try {
+      const store = new ConnectSessionKnexStore({ knex, tableName: 'sessions', cleanupInterval: 0 });
+      const backend = fromExpressStore(store, { clock: clock() });
+      const key = await backend.generate({ value: 'v' });
+      await knex.destroy();
+      const first = await backend.get(key).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(Error);
+      expect(first).not.toBeInstanceOf(ExpressStoreError); // the store's own error, as it called back with it
+      await new Promise((resolve) => setImmediate(resolve));
+      await expect(backend.get(key)).rejects.toMatchObject({ fault: 'rejected-after-callback', method: 'get' });
+    } finally {
+      await knex.destroy();
+      rmSync(path, { recursive: true, force: true });
+    }
   });
 
   it('close reports a fault no later call did', async () => {
