@@ -23,7 +23,7 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -131,6 +131,8 @@ async function main(): Promise<void> {
   const chosen = STORES.filter((s) => only === undefined || only.includes(s.id));
   const scratch = mkdtempSync(join(tmpdir(), 'sess-stores-'));
   const outcomes: StoreOutcome[] = [];
+  // Run times mean little without the load they were taken under (shared machines).
+  const machine = `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the start, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
   const started = performance.now();
   try {
     for (const entry of chosen) {
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
   }
   const file = join(root, 'docs', 'stores.md');
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, writeStoreReport(outcomes, { seed, totalMs: performance.now() - started, root }));
+  writeFileSync(file, writeStoreReport(outcomes, { seed, totalMs: performance.now() - started, root, machine }));
   console.log(`[stores] wrote docs/stores.md (seed ${seed}, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
