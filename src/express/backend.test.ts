@@ -24,7 +24,7 @@ import {
   ThrowingStore,
   TwiceCallingStore,
 } from '../../fixtures/express/support/protocol-breaking-stores.js';
-import { ExpressStoreError, expressStoreFactory, fromExpressStore } from './index.js';
+import { ExpressStoreBackend, ExpressStoreError, expressStoreFactory, fromExpressStore } from './index.js';
 
 const START = 1_577_836_800_000;
 
@@ -199,6 +199,24 @@ describe('set and touch', () => {
     // Another writer's set replaces the record: its cookie counts again.
     await backend.set(key, 'w', { expiry: 7 });
     await expect(backend.get(key)).resolves.toEqual({ status: 'ok', value: 'w', period: 7 });
+  });
+
+  it('forgets what it kept for touched sessions once they are past their expiry (no growth under churn)', async () => {
+    class TtlOnlyTouchStore extends session.MemoryStore {
+      override touch(_sid: string, _sess: session.SessionData, callback?: (error?: unknown) => void): void {
+        setImmediate(() => callback?.());
+      }
+    }
+    const clock = new ManualClock(Date.now());
+    const backend = new ExpressStoreBackend(new TtlOnlyTouchStore(), { clock });
+    for (let i = 0; i < 3_000; i++) {
+      const key = await backend.generate({ value: 'v', expiry: 1 });
+      await backend.touch(key, { expiry: 1 });
+      clock.advance(10);
+    }
+    // 3,000 touched, each dead 1 s (100 touches) later: never more than the live ones plus one doubling.
+    expect(backend.heldTouchCount).toBeGreaterThan(0);
+    expect(backend.heldTouchCount).toBeLessThan(1_200);
   });
 
   it('touch falls back to set for a store without touch', async () => {

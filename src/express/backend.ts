@@ -97,6 +97,7 @@ export class ExpressStoreBackend implements Backend {
   readonly #callTimeoutMs: number;
   readonly #release: (() => void | Promise<void>) | undefined;
   readonly #touched = new Map<string, TouchedExpiry>();
+  #pruneTouchedAt = 1024;
   /** Faults that showed after their call settled (second callback, late rejection): the next call reports them. */
   readonly #lateFaults: ExpressStoreError[] = [];
   #closed = false;
@@ -124,6 +125,11 @@ export class ExpressStoreBackend implements Backend {
 
   defaultPeriod(): number {
     return this.#defaultPeriod;
+  }
+
+  /** How many touched expiries the adapter holds (see `touch`): bounded by the sessions touched within their lifetime. */
+  get heldTouchCount(): number {
+    return this.#touched.size;
   }
 
   async generate(options: GenerateOptions = {}): Promise<string> {
@@ -177,6 +183,7 @@ export class ExpressStoreBackend implements Backend {
       if (typeof this.#store.touch === 'function') {
         await this.#call('touch', [sid, session]);
         this.#touched.set(sid, { storedExpiresAt: reading.storedExpiresAt, expiresAt: cookie.expires.getTime() });
+        this.#forgetDeadTouches();
       } else {
         await this.#call('set', [sid, session]);
         this.#touched.delete(sid);
@@ -205,6 +212,18 @@ export class ExpressStoreBackend implements Backend {
     await this.#release?.();
     const fault = this.#lateFaults.shift();
     if (fault !== undefined) throw fault;
+  }
+
+  /**
+   * Drops what was kept for sessions whose touched expiry has passed (their period is no longer
+   * needed), once the map has doubled since the last time: amortised O(1) per touch, and the map
+   * stays bounded by the sessions touched within their lifetime.
+   */
+  #forgetDeadTouches(): void {
+    if (this.#touched.size < this.#pruneTouchedAt) return;
+    const now = this.#clock.now();
+    for (const [sid, touched] of this.#touched) if (touched.expiresAt < now) this.#touched.delete(sid);
+    this.#pruneTouchedAt = Math.max(1024, 2 * this.#touched.size);
   }
 
   /** Rejects a call on a closed backend, or reports a fault an earlier call left. */
