@@ -61,6 +61,7 @@ export function runOptionsOf(options: CliOptions) {
     ...(options.only !== undefined && { only: options.only }),
     ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
     ...(options.requireAll && { requireAll: true }),
+    ...(options.fakeDate && { fakeDate: true }),
   };
 }
 

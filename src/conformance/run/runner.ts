@@ -39,6 +39,12 @@ export interface ConformanceOptions {
   callTimeoutMs?: number;
   /** A property (or part of one) that could not be checked on this backend fails the run. */
   requireAll?: boolean;
+  /**
+   * Make the global `Date` follow the run's simulated clock while each property runs (only `Date`:
+   * timers, microtasks and I/O stay real), for stores that read `Date.now()` themselves instead of
+   * the clock they are given (most express-session stores). Put back after every property.
+   */
+  fakeDate?: boolean;
 }
 
 /** What `--list` shows about a property. */
@@ -131,12 +137,14 @@ export async function runConformance(factory: BackendFactory, options: Conforman
       continue;
     }
     options.onStart?.(summarize(property), index, properties.length);
-    const report = await checkProperty(property, factory, {
-      ...(options.runs !== undefined && { runs: options.runs }),
-      seed,
-      ...(options.path !== undefined && { path: options.path }),
-      ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
-    });
+    const report = await withDateIf(options.fakeDate === true, factory, (checked) =>
+      checkProperty(property, checked, {
+        ...(options.runs !== undefined && { runs: options.runs }),
+        seed,
+        ...(options.path !== undefined && { path: options.path }),
+        ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
+      }),
+    );
     reports.push(report);
     options.onResult?.(report, index, properties.length);
     if (report.failure?.rootCause.id === 'call-never-settles' && index < properties.length - 1 && (await isWedged(factory, options.callTimeoutMs))) {
@@ -170,6 +178,19 @@ export function summarizeRun(reports: PropertyReport[], seed: number, durationMs
     ...(stopped === undefined ? {} : { stopped }),
     requireAll,
   };
+}
+
+/** Runs `check` on `factory`, with `Date` following each backend's clock when asked (and put back after). */
+async function withDateIf<T>(fakeDate: boolean, factory: BackendFactory, check: (factory: BackendFactory) => Promise<T>): Promise<T> {
+  if (!fakeDate) return await check(factory);
+  // Loaded only when asked for: most runs never fake Date.
+  const { dateFollowsClock } = await import('./date-follows-clock.js');
+  const following = dateFollowsClock(factory);
+  try {
+    return await check(following.factory);
+  } finally {
+    following.dispose();
+  }
 }
 
 function notRun(property: ConformanceProperty, seed: number, why: string): PropertyReport {
