@@ -22,6 +22,7 @@
 import type { Backend, BackendFactory, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
+import { sameStructure } from '../models/linearizability.js';
 import type { Judgement } from '../models/backend-model.js';
 import { setupCode, withFreshBackend } from './fresh-backend.js';
 import { PropertyFailure, show, Trace } from './trace.js';
@@ -134,6 +135,23 @@ class Experiment {
     return found(await this.backend.get(this.#keys[index]!));
   }
 
+  /** Reads session `index`: the failure when its lookup differs from the model's in anything, else `undefined`. */
+  async readExactly(index: number): Promise<PropertyFailure | undefined> {
+    const key = this.#keys[index]!;
+    const actual = await this.backend.get(key);
+    const expected = model.get(this.#state, key).result;
+    if (sameStructure(expected, actual)) return undefined;
+    const judgement = model.judgeGet(this.#state, key, expected, actual);
+    try {
+      return this.#trace.fail(judgement.rule, `get(k${index + 1}) at ${this.#at()}`, shown(expected), shown(actual), `console.log(await backend.get(k${index + 1}));`, {
+        id: judgement.id,
+        measured: judgement.measured,
+      });
+    } catch (failure) {
+      return failure as PropertyFailure;
+    }
+  }
+
   /** Reads session `index`: the failure when found-or-not differs from the model, else `undefined` (the step told). */
   async read(index: number, measured: string): Promise<PropertyFailure | undefined> {
     const key = this.#keys[index]!;
@@ -176,10 +194,59 @@ async function lateCheck(experiment: Experiment): Promise<PropertyFailure | unde
   const failure = await experiment.read(midSecond, '');
   if (failure === undefined) return undefined;
   experiment.clock.advance(Math.ceil(expiresAt / 1000) * 1000 + 1 - experiment.clock.now());
-  const measured = (await experiment.peek(midSecond))
-    ? 'expiry is at least 501 ms late: a session due at t=1.500s was still live at t=2.001s'
-    : 'expiry is up to 999 ms late (whole seconds): a session due at t=1.500s lived until t=2.000s';
-  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, { id: failure.rootCause.id, measured });
+  let cause = { id: failure.rootCause.id, measured: 'expiry is up to 999 ms late (whole seconds): a session due at t=1.500s lived until t=2.000s' };
+  if (await experiment.peek(midSecond)) {
+    cause = { id: failure.rootCause.id, measured: 'expiry is at least 501 ms late: a session due at t=1.500s was still live at t=2.001s' };
+    experiment.clock.advance(ONE_DAY);
+    if (await experiment.peek(midSecond)) {
+      cause = { id: 'expiry-not-context-clock', measured: 'expiry does not follow the context clock: a session stored for 1 s was still live a day later by clock.now()' };
+    }
+  }
+  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, cause);
+}
+
+const ONE_DAY = 86_400_000;
+
+/**
+ * Whether the remaining period counts down and is rounded down: a session stored at t=0.500 s for
+ * 2 s, read at t=1.501 s, has 0 s left (999 ms); rounded up it reads 1, not counting down 2.
+ */
+async function periodCheck(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  experiment.advance(STORED_AT, ', into the middle of a second');
+  const session = await experiment.store(2);
+  experiment.advance(1001, ', 999 ms before its expiry');
+  const failure = await experiment.readExactly(session);
+  if (failure === undefined) return undefined;
+  const { id, measured } = failure.rootCause;
+  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, {
+    id,
+    measured: `${measured ?? 'the remaining period is wrong'}; the expiry itself is on time`,
+  });
+}
+
+/** Root causes of a remaining period reported wrong, which {@link periodCheck} tells apart. */
+const PERIOD_SHAPES = new Set(['period-rounding', 'period-not-counting-down']);
+
+/**
+ * What the experiments show for a failure judged `judgement` (whose evidence points at `edge` of
+ * the lifetime, if any): the expiry experiment first; when the expiry is right and the judgement is
+ * about how the remaining period is reported, the period experiment. `undefined` when they show
+ * nothing: the property's own judgement stands.
+ */
+export async function settleByExperiment(
+  factory: BackendFactory,
+  judgement: Judgement,
+  edge: ExpiryEdge | undefined,
+  title: string,
+): Promise<PropertyFailure | undefined> {
+  const shown = edge === undefined ? undefined : await expiryExperiment(factory, edge, title);
+  if (shown !== undefined || !PERIOD_SHAPES.has(judgement.id)) return shown;
+  try {
+    return await withFreshBackend(factory, ({ backend, clock }) => periodCheck(new Experiment(backend, clock, title)));
+  } catch (error) {
+    if (error instanceof PropertyFailure) throw error;
+    return undefined;
+  }
 }
 
 /**
