@@ -128,3 +128,49 @@ describe('backend model: explanations name the rule', () => {
     expect(model.explainGet(empty, key, model.get(empty, key).result, { status: 'not_set' })).toMatch(/"" is a value/);
   });
 });
+
+describe('backend model: judgements carry a stable root cause id, and measure what the state shows', () => {
+  const key = 'E'.repeat(22);
+  const state = withSession({ value: 'v', expiry: 60 }, key);
+
+  it('an expiry 1 ms early, at the expiry instant, from get and from set alike', () => {
+    const at = model.advance(state, 60_000);
+    const fromGet = model.judgeGet(at, key, model.get(at, key).result, { status: 'not_found' });
+    expect(fromGet).toEqual({ id: 'expiry-early', rule: expect.stringMatching(/live at now == expiresAt/), measured: 'expiry is 1 ms early (gone at its expiry instant)' });
+    expect(model.judgeUpdate(at, 'set', key, 'ok', 'not_found').id).toBe('expiry-early');
+    expect(model.judgeUpdate(at, 'touch', key, 'ok', 'not_found').id).toBe('expiry-early');
+  });
+
+  it('a late expiry, measured, whole seconds named when the expiry falls inside a second', () => {
+    const inSecond = withSession({ value: 'v', expiry: 1 }, key);
+    const halfway = model.generate(model.initialBackendModel(T0 + 500, 3600), key, { value: 'v', expiry: 1 }).state; // due 1.500 s after T0
+    const after = model.advance(halfway, 1_001);
+    const judged = model.judgeGet(after, key, model.get(after, key).result, { status: 'ok', value: 'v', period: 0 });
+    expect(judged.id).toBe('expiry-late');
+    expect(judged.measured).toBe('expiry is up to 999 ms late (whole seconds)');
+    const wayAfter = model.advance(inSecond, 5_000);
+    expect(model.judgeGet(wayAfter, key, model.get(wayAfter, key).result, { status: 'ok', value: 'v', period: 0 }).measured).toBe('expiry is at least 4000 ms late');
+  });
+
+  it('a period a second off is period-rounding, measured; far off is period-wrong', () => {
+    const later = model.advance(state, 1_500);
+    const expected = model.get(later, key).result;
+    expect(model.judgeGet(later, key, expected, { status: 'ok', value: 'v', period: 59 })).toMatchObject({ id: 'period-rounding', measured: 'the remaining period is 1 s too long' });
+    expect(model.judgeGet(later, key, expected, { status: 'ok', value: 'v', period: 57 })).toMatchObject({ id: 'period-rounding', measured: 'the remaining period is 1 s too short' });
+    expect(model.judgeGet(later, key, expected, { status: 'ok', value: 'v', period: 40 })).toMatchObject({ id: 'period-wrong', measured: 'the remaining period is 18 s too short' });
+  });
+
+  it('keys: key-format for the shape, key-reused for a key handed out before', () => {
+    expect(model.judgeKey(state, 'short')?.id).toBe('key-format');
+    expect(model.judgeKey(state, `${'C'.repeat(22)}==`)?.id).toBe('key-format');
+    expect(model.judgeKey(state, key)?.id).toBe('key-reused');
+    expect(model.judgeKey(model.clear(state, key).state, key)?.id).toBe('key-reused');
+    expect(model.judgeKey(state, 'F'.repeat(22))).toBeUndefined();
+  });
+
+  it('a revived key, cleared or expired, is one root cause', () => {
+    expect(model.judgeUpdate(model.clear(state, key).state, 'set', key, 'not_found', 'ok').id).toBe('revives-cleared');
+    const expired = model.advance(state, 60_001);
+    expect(model.judgeUpdate(expired, 'touch', key, 'not_found', 'ok').id).toBe('revives-cleared');
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   checkLinearizability,
   LinearizabilityUndecided,
+  sameStructure,
   type HistoryEntry,
   type SequentialSpec,
 } from './linearizability.js';
@@ -140,5 +141,32 @@ describe('checkLinearizability', () => {
     expect(() => checkLinearizability([twice, { ...twice, invokedAt: 2 }], register)).toThrow(/call id \d+ appears twice/);
     expect(() => checkLinearizability([call(write(1), 5, 2)], register)).toThrow(/responds at 2, before its invocation at 5/);
     expect(() => checkLinearizability([call(write(1), 0, 1), call(write(2), 1, 3)], register)).toThrow(RangeError);
+  });
+});
+
+describe('sameStructure (how the checker compares responses by default)', () => {
+  test('field order never matters; values, arrays and nesting do', () => {
+    expect(sameStructure({ status: 'ok', value: 'v', period: 5 }, { period: 5, value: 'v', status: 'ok' })).toBe(true);
+    expect(sameStructure({ status: 'ok', value: 'v', period: 5 }, { period: 4, value: 'v', status: 'ok' })).toBe(false);
+    expect(sameStructure({ status: 'not_found' }, { status: 'not_found', value: undefined })).toBe(true);
+    expect(sameStructure({ status: 'not_found' }, { status: 'not_found', value: null })).toBe(false);
+    expect(sameStructure([['Vary', 'Cookie']], [['Vary', 'Cookie']])).toBe(true);
+    expect(sameStructure(['a', 'b'], ['b', 'a'])).toBe(false);
+    expect(sameStructure({ a: { b: 1, c: 2 } }, { a: { c: 2, b: 1 } })).toBe(true);
+    expect(sameStructure(Number.NaN, Number.NaN)).toBe(true);
+    expect(sameStructure([1], { 0: 1 })).toBe(false);
+  });
+
+  test('a history whose responses list their fields in another order is linearizable', () => {
+    type Lookup = { status: string; value?: string };
+    const store: SequentialSpec<string, RegisterOp, Lookup | 'done'> = {
+      initial: '',
+      step: (state, op) => (op.kind === 'read' ? { state, response: { status: 'ok', value: state } } : { state: op.kind === 'write' ? String(op.value) : state, response: 'done' }),
+    };
+    const history: HistoryEntry<RegisterOp, Lookup | 'done'>[] = [
+      { id: 1, operation: write(7), invokedAt: 0, outcome: { status: 'returned', response: 'done', respondedAt: 1 } },
+      { id: 2, operation: read(), invokedAt: 2, outcome: { status: 'returned', response: { value: '7', status: 'ok' }, respondedAt: 3 } },
+    ];
+    expect(checkLinearizability(history, store).linearizable).toBe(true);
   });
 });

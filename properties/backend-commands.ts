@@ -11,7 +11,7 @@ import type { Backend, BackendFactory, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
 import type { BackendModel } from '../models/backend-model.js';
-import { expiryEdge, expiryExperiment, lookupEvidence, updateEvidence, type ExpiryEdge } from './expiry-experiment.js';
+import { expiryEdge, lookupEvidence, settleByExperiment, updateEvidence, type ExpiryEdge } from './expiry-experiment.js';
 import { codeString, rejectionCause, show, showString, type RootCauseOptions, type Trace } from './trace.js';
 
 /** The model side: the pure state plus the keys generated so far (`k1` is `keys[0]`). */
@@ -220,14 +220,13 @@ export class GenerateCommand extends BackendCommand {
 
 /**
  * Fails the run with `judgement`, or, when it points at an edge of the lifetime (a session gone
- * early or kept late, a remaining period a second off), with what the expiry experiment on a fresh
- * backend shows (properties/expiry-experiment.ts): the same root cause whichever property met it.
+ * early or kept late, a remaining period off), with what the experiments on a fresh backend show
+ * (properties/expiry-experiment.ts): the same root cause whichever property met it.
  */
 export async function failJudged(real: BackendUnderTest, judgement: model.Judgement, edge: ExpiryEdge | undefined, fail: (options: RootCauseOptions) => never): Promise<never> {
-  if (edge !== undefined && real.factory !== undefined) {
-    const shown = await expiryExperiment(real.factory, edge, real.trace.title);
+  if (real.factory !== undefined) {
+    const shown = await settleByExperiment(real.factory, judgement, edge, real.trace.title);
     if (shown !== undefined) throw shown;
-    if (judgement.id === 'period-rounding') return fail({ id: judgement.id, measured: `${judgement.measured ?? 'the remaining period is 1 s off'}; the expiry itself is on time` });
   }
   return fail({ id: judgement.id, measured: judgement.measured });
 }

@@ -17,7 +17,7 @@ import {
   type KeyNames,
 } from './concurrency-history.js';
 import { forcedCallDetail, judgeForcedCall } from './concurrency-sequential.js';
-import { expiryExperiment } from './expiry-experiment.js';
+import { settleByExperiment } from './expiry-experiment.js';
 import { setupCode, START_INSTANT } from './fresh-backend.js';
 import { PropertyFailure, rejectionCause, show, type RootCauseOptions } from './trace.js';
 
@@ -282,8 +282,8 @@ export async function reportHistoryFailure(
   title: string,
 ): Promise<never> {
   const forced = judgeForcedCall(run.history, result.partition, START_INSTANT);
-  if (forced?.edge !== undefined) {
-    const shown = await expiryExperiment(factory, forced.edge, title);
+  if (forced !== undefined) {
+    const shown = await settleByExperiment(factory, forced.judgement, forced.edge, title);
     if (shown !== undefined) throw shown;
   }
   return reportNonLinearizable(result, run, story, storyRule);

@@ -7,13 +7,14 @@
  * The story a property shrinks to often fits several deviations at once: a remaining period one
  * second too long fits a period rounded up and an expiry kept in whole seconds alike; a session
  * lost after a `touch` fits a lifetime not restarted and an expiry truncated to whole seconds.
- * The experiment asks the store directly, with a session whose expiry falls mid-second (stored at
- * t=0.500 s for 1 s, so it is due at t=1.500 s):
+ * The experiment asks the store directly, on a fresh backend:
  *
- * - early: read at t=1.001 s (a store truncating to whole seconds already dropped it), then at
- *   t=1.500 s, its expiry instant (a store expiring with `<` where `<=` belongs dropped it);
- * - late: read at t=1.501 s (a store rounding up to whole seconds still has it), then, unrecorded,
- *   at t=2.001 s, to measure.
+ * - early: a session stored for 0 s at t=0 is due at t=0, the instant it is read (a store expiring
+ *   with `<` where `<=` belongs has dropped it); then, on another fresh backend, one stored at
+ *   t=0.500 s for 1 s, due at t=1.500 s, read at t=1.001 s (a store truncating expiry to whole
+ *   seconds has dropped it);
+ * - late: one stored at t=0.500 s for 1 s read at t=1.501 s (a store rounding up to whole seconds
+ *   still has it), then, unrecorded, at t=2.001 s, to measure.
  *
  * When the store passes the experiment, the expiry itself is right and the property's own
  * judgement stands. The experiment is deterministic, so a seed and path replay it.
@@ -21,6 +22,7 @@
 import type { Backend, BackendFactory, Lookup } from '../src/backend.js';
 import type { ManualClock } from '../src/clock.js';
 import * as model from '../models/backend-model.js';
+import { sameStructure } from '../models/linearizability.js';
 import type { Judgement } from '../models/backend-model.js';
 import { setupCode, withFreshBackend } from './fresh-backend.js';
 import { PropertyFailure, show, Trace } from './trace.js';
@@ -66,7 +68,7 @@ export function updateEvidence(expected: 'ok' | 'not_found', actual: unknown): '
   return 'other';
 }
 
-/** The session of the experiment: stored at t=0.500 s for 1 s. */
+/** The mid-second session of the experiment: stored at t=0.500 s for 1 s. */
 const STORED_AT = 500;
 const PERIOD = 1;
 
@@ -86,8 +88,8 @@ function found(lookup: unknown): boolean {
 class Experiment {
   readonly #trace: Trace;
   readonly #start: number;
+  readonly #keys: string[] = [];
   #state: model.BackendModel;
-  #key = '';
 
   constructor(
     readonly backend: Backend,
@@ -99,9 +101,9 @@ class Experiment {
     this.#state = model.initialBackendModel(this.#start, backend.defaultPeriod());
   }
 
-  /** When the session is due (SPEC §1: live while now <= expiresAt). */
-  get expiresAt(): number {
-    return this.#state.records.get(this.#key)!.expiresAt;
+  /** When session `k<index + 1>` is due (SPEC §1: live while now <= expiresAt). */
+  expiresAt(index: number): number {
+    return this.#state.records.get(this.#keys[index]!)!.expiresAt;
   }
 
   get now(): number {
@@ -118,57 +120,133 @@ class Experiment {
     this.#trace.record(`advance the clock ${ms} ms${why} (now ${this.#at()})`, `clock.advance(${ms});`);
   }
 
-  /** The session the experiment reads: stored now for {@link PERIOD} s. */
-  async store(): Promise<void> {
-    this.#key = await this.backend.generate({ value: 'x', expiry: PERIOD });
-    this.#state = model.generate(this.#state, this.#key, { value: 'x', expiry: PERIOD }).state;
-    this.#trace.record(`k1 = generate(value "x", expiry ${PERIOD} s), due at t=${seconds(this.expiresAt - this.#start)}`, `const k1 = await backend.generate({ value: "x", expiry: ${PERIOD} });`);
+  /** A session stored now for `period` s: its index. */
+  async store(period: number): Promise<number> {
+    const key = await this.backend.generate({ value: 'x', expiry: period });
+    this.#state = model.generate(this.#state, key, { value: 'x', expiry: period }).state;
+    this.#keys.push(key);
+    const label = `k${this.#keys.length}`;
+    this.#trace.record(`${label} = generate(value "x", expiry ${period} s) at ${this.#at()}, due at t=${seconds(this.expiresAt(this.#keys.length - 1) - this.#start)}`, `const ${label} = await backend.generate({ value: "x", expiry: ${period} });`);
+    return this.#keys.length - 1;
   }
 
-  /** Whether the session is found now: a read for measuring, not told as a step. */
-  async peek(): Promise<boolean> {
-    return found(await this.backend.get(this.#key));
+  /** Whether session `index` is found now: a read for measuring, not told as a step. */
+  async peek(index: number): Promise<boolean> {
+    return found(await this.backend.get(this.#keys[index]!));
   }
 
-  /** Reads the session: whether it was found, and the failure when the model says otherwise (the step told either way). */
-  async read(measured: string): Promise<{ found: boolean; failure: PropertyFailure | undefined }> {
-    const actual = await this.backend.get(this.#key);
-    const expected = model.get(this.#state, this.#key).result;
-    const code = 'console.log(await backend.get(k1));';
-    if (found(actual) === found(expected)) {
-      this.#trace.record(`get(k1) at ${this.#at()} -> ${shown(actual)}`, code);
-      return { found: found(actual), failure: undefined };
-    }
-    const judgement = model.judgeGet(this.#state, this.#key, expected, actual);
+  /** Reads session `index`: the failure when its lookup differs from the model's in anything, else `undefined`. */
+  async readExactly(index: number): Promise<PropertyFailure | undefined> {
+    const key = this.#keys[index]!;
+    const actual = await this.backend.get(key);
+    const expected = model.get(this.#state, key).result;
+    if (sameStructure(expected, actual)) return undefined;
+    const judgement = model.judgeGet(this.#state, key, expected, actual);
     try {
-      this.#trace.fail(judgement.rule, `get(k1) at ${this.#at()}`, shown(expected), shown(actual), code, { id: judgement.id, measured });
+      return this.#trace.fail(judgement.rule, `get(k${index + 1}) at ${this.#at()}`, shown(expected), shown(actual), `console.log(await backend.get(k${index + 1}));`, {
+        id: judgement.id,
+        measured: judgement.measured,
+      });
     } catch (failure) {
-      return { found: found(actual), failure: failure as PropertyFailure };
+      return failure as PropertyFailure;
+    }
+  }
+
+  /** Reads session `index`: the failure when found-or-not differs from the model, else `undefined` (the step told). */
+  async read(index: number, measured: string): Promise<PropertyFailure | undefined> {
+    const key = this.#keys[index]!;
+    const actual = await this.backend.get(key);
+    const expected = model.get(this.#state, key).result;
+    const code = `console.log(await backend.get(k${index + 1}));`;
+    if (found(actual) === found(expected)) {
+      this.#trace.record(`get(k${index + 1}) at ${this.#at()} -> ${shown(actual)}`, code);
+      return undefined;
+    }
+    const judgement = model.judgeGet(this.#state, key, expected, actual);
+    try {
+      return this.#trace.fail(judgement.rule, `get(k${index + 1}) at ${this.#at()}`, shown(expected), shown(actual), code, { id: judgement.id, measured });
+    } catch (failure) {
+      return failure as PropertyFailure;
     }
   }
 }
 
-/** The early edge: gone 1 ms past the whole second before its expiry (truncated), or at its expiry instant (`<`)? */
-async function earlyEdge(experiment: Experiment): Promise<PropertyFailure | undefined> {
-  experiment.advance(501, ', 1 ms past the whole second before its expiry');
-  const truncated = await experiment.read('expiry is at least 499 ms early: a session due at t=1.500s was gone at t=1.001s (whole seconds, truncated, are up to 999 ms early)');
-  if (truncated.failure !== undefined) return truncated.failure;
-  experiment.advance(experiment.expiresAt - experiment.now, ", exactly k1's expiry");
-  return (await experiment.read('expiry is 1 ms early (gone at its expiry instant)')).failure;
+/** Gone at its expiry instant (`<` where `<=` belongs)? A session stored for 0 s, read at once. */
+async function boundaryCheck(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  const now = await experiment.store(0);
+  return experiment.read(now, 'expiry is 1 ms early (gone at its expiry instant)');
 }
 
-/** The late edge: still live 1 ms after its expiry? Then, unrecorded, 1 ms after the next whole second, to measure. */
-async function lateEdge(experiment: Experiment): Promise<PropertyFailure | undefined> {
-  experiment.advance(experiment.expiresAt + 1 - experiment.now, ", 1 ms after k1's expiry");
-  const late = await experiment.read('');
-  if (late.failure === undefined) return undefined;
-  const { clock, expiresAt } = experiment;
-  clock.advance(Math.ceil(expiresAt / 1000) * 1000 + 1 - clock.now());
-  const measured = (await experiment.peek())
-    ? 'expiry is at least 501 ms late: a session due at t=1.500s was still live at t=2.001s'
-    : 'expiry is up to 999 ms late (whole seconds): a session due at t=1.500s lived until t=2.000s';
-  const { failure } = late;
-  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, { id: failure.rootCause.id, measured });
+/** Gone before its expiry instant, at the whole second before it (truncated to whole seconds)? */
+async function truncationCheck(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  experiment.advance(STORED_AT, ', into the middle of a second');
+  const midSecond = await experiment.store(PERIOD);
+  experiment.advance(Math.floor(experiment.expiresAt(midSecond) / 1000) * 1000 + 1 - experiment.now, ', 1 ms past the whole second before its expiry');
+  return experiment.read(midSecond, 'expiry is at least 499 ms early: a session due at t=1.500s was gone at t=1.001s (whole seconds, truncated, are up to 999 ms early)');
+}
+
+/** Still live 1 ms after its expiry (rounded up to whole seconds)? Then, unrecorded, 1 ms after the next whole second, to measure. */
+async function lateCheck(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  experiment.advance(STORED_AT, ', into the middle of a second');
+  const midSecond = await experiment.store(PERIOD);
+  const expiresAt = experiment.expiresAt(midSecond);
+  experiment.advance(expiresAt + 1 - experiment.now, ", 1 ms after k1's expiry");
+  const failure = await experiment.read(midSecond, '');
+  if (failure === undefined) return undefined;
+  experiment.clock.advance(Math.ceil(expiresAt / 1000) * 1000 + 1 - experiment.clock.now());
+  let cause = { id: failure.rootCause.id, measured: 'expiry is up to 999 ms late (whole seconds): a session due at t=1.500s lived until t=2.000s' };
+  if (await experiment.peek(midSecond)) {
+    cause = { id: failure.rootCause.id, measured: 'expiry is at least 501 ms late: a session due at t=1.500s was still live at t=2.001s' };
+    experiment.clock.advance(ONE_DAY);
+    if (await experiment.peek(midSecond)) {
+      cause = { id: 'expiry-not-context-clock', measured: 'expiry does not follow the context clock: a session stored for 1 s was still live a day later by clock.now()' };
+    }
+  }
+  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, cause);
+}
+
+const ONE_DAY = 86_400_000;
+
+/**
+ * Whether the remaining period counts down and is rounded down: a session stored at t=0.500 s for
+ * 2 s, read at t=1.501 s, has 0 s left (999 ms); rounded up it reads 1, not counting down 2.
+ */
+async function periodCheck(experiment: Experiment): Promise<PropertyFailure | undefined> {
+  experiment.advance(STORED_AT, ', into the middle of a second');
+  const session = await experiment.store(2);
+  experiment.advance(1001, ', 999 ms before its expiry');
+  const failure = await experiment.readExactly(session);
+  if (failure === undefined) return undefined;
+  const { id, measured } = failure.rootCause;
+  return new PropertyFailure(failure.rule, failure.message.split('\n').slice(1).join('\n'), failure.steps, failure.snippet, undefined, {
+    id,
+    measured: `${measured ?? 'the remaining period is wrong'}; the expiry itself is on time`,
+  });
+}
+
+/** Root causes of a remaining period reported wrong, which {@link periodCheck} tells apart. */
+const PERIOD_SHAPES = new Set(['period-rounding', 'period-not-counting-down']);
+
+/**
+ * What the experiments show for a failure judged `judgement` (whose evidence points at `edge` of
+ * the lifetime, if any): the expiry experiment first; when the expiry is right and the judgement is
+ * about how the remaining period is reported, the period experiment. `undefined` when they show
+ * nothing: the property's own judgement stands.
+ */
+export async function settleByExperiment(
+  factory: BackendFactory,
+  judgement: Judgement,
+  edge: ExpiryEdge | undefined,
+  title: string,
+): Promise<PropertyFailure | undefined> {
+  const shown = edge === undefined ? undefined : await expiryExperiment(factory, edge, title);
+  if (shown !== undefined || !PERIOD_SHAPES.has(judgement.id)) return shown;
+  try {
+    return await withFreshBackend(factory, ({ backend, clock }) => periodCheck(new Experiment(backend, clock, title)));
+  } catch (error) {
+    if (error instanceof PropertyFailure) throw error;
+    return undefined;
+  }
 }
 
 /**
@@ -178,12 +256,11 @@ async function lateEdge(experiment: Experiment): Promise<PropertyFailure | undef
  */
 export async function expiryExperiment(factory: BackendFactory, edge: ExpiryEdge, title: string): Promise<PropertyFailure | undefined> {
   try {
-    return await withFreshBackend(factory, async ({ backend, clock }) => {
-      const experiment = new Experiment(backend, clock, title);
-      experiment.advance(STORED_AT, ', into the middle of a second');
-      await experiment.store();
-      return edge === 'early' ? earlyEdge(experiment) : lateEdge(experiment);
-    });
+    // Each check on a backend of its own, so that its story is all that ran on it.
+    const on = (check: (experiment: Experiment) => Promise<PropertyFailure | undefined>) =>
+      withFreshBackend(factory, ({ backend, clock }) => check(new Experiment(backend, clock, title)));
+    if (edge === 'late') return await on(lateCheck);
+    return (await on(boundaryCheck)) ?? (await on(truncationCheck));
   } catch (error) {
     if (error instanceof PropertyFailure) throw error;
     return undefined;

@@ -109,7 +109,12 @@ async function generateKeys(factory: BackendFactory, plan: ChurnPlan, count: num
   }
 }
 
-export const keyQualityProperty: ConformanceProperty = {
+/** A property whose `prepare` also takes how many runs the check makes (see {@link keysPerRun}). */
+export type RunsAwareProperty = ConformanceProperty & {
+  prepare(factory: BackendFactory, context?: { runs?: number }): Promise<PreparedProperty>;
+};
+
+export const keyQualityProperty: RunsAwareProperty = {
   name: 'key-quality',
   summary: `keys are [A-Za-z0-9_-]{22,}, unique per backend over ${KEYS_PER_RUN.toLocaleString('en')} generations (${KEYS_PER_DEEP_RUN.toLocaleString('en')} in deep runs), never a cleared or expired key again`,
   rules: '§2',

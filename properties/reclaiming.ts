@@ -21,7 +21,7 @@ import {
 import { runBackendCommands } from './backend-model.js';
 import { openBackend } from './fresh-backend.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
-import { show } from './trace.js';
+import { rejectionCause, show } from './trace.js';
 
 type Reclaimable = Backend & Required<Pick<Backend, 'size' | 'sweep'>>;
 
@@ -41,7 +41,7 @@ class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
       dropped = await backend.sweep();
       size = await backend.size();
     } catch (error) {
-      real.trace.fail('sweep() and size() resolve (SPEC §4)', step, `size ${live}`, `rejected with ${show(error)}`, code);
+      real.trace.fail('sweep() and size() resolve (SPEC §4)', step, `size ${live}`, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
     }
     if (typeof dropped !== 'number' || !Number.isInteger(dropped) || dropped < 0) {
       real.trace.fail('sweep() resolves how many dead records it dropped, a whole number (SPEC §4)', step, 'a count >= 0', show(dropped), code);
@@ -79,7 +79,7 @@ class SizeCommand implements ModelStep<BackendWorld, BackendUnderTest> {
     try {
       size = await (real.backend as Reclaimable).size();
     } catch (error) {
-      real.trace.fail('size() resolves (SPEC §4)', 'size()', `at most ${bound}`, `rejected with ${show(error)}`, code);
+      real.trace.fail('size() resolves (SPEC §4)', 'size()', `at most ${bound}`, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
     }
     if (typeof size !== 'number' || size > bound) {
       real.trace.fail(
