@@ -36,7 +36,7 @@ export async function checkProperty(
   let prepared: PreparedProperty | undefined;
   try {
     try {
-      prepared = await property.prepare(guard.guardFactory(factory));
+      prepared = await property.prepare(guard.guardFactory(factory), { runs });
     } catch (error) {
       // Nothing ran yet, so there is no story to shrink: the error is the whole finding.
       const failure = unexplainedFailure(error, '', 0, ['1. prepare the property: open its backend(s) with the factory']);

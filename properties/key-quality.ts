@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
 import { keyProblem, MODEL_KEY_PATTERN } from '../models/backend-model.js';
 import { openBackend, setupCode } from './fresh-backend.js';
-import type { ConformanceProperty, PreparedProperty } from './property.js';
+import type { ConformanceProperty, PrepareContext, PreparedProperty } from './property.js';
 import { environmentRuns } from './runs.js';
 import { rejectionCause, show, Trace } from './trace.js';
 
@@ -109,18 +109,13 @@ async function generateKeys(factory: BackendFactory, plan: ChurnPlan, count: num
   }
 }
 
-/** A property whose `prepare` also takes how many runs the check makes (see {@link keysPerRun}). */
-export type RunsAwareProperty = ConformanceProperty & {
-  prepare(factory: BackendFactory, context?: { runs?: number }): Promise<PreparedProperty>;
-};
-
-export const keyQualityProperty: RunsAwareProperty = {
+export const keyQualityProperty: ConformanceProperty = {
   name: 'key-quality',
   summary: `keys are [A-Za-z0-9_-]{22,}, unique per backend over ${KEYS_PER_RUN.toLocaleString('en')} generations (${KEYS_PER_DEEP_RUN.toLocaleString('en')} in deep runs), never a cleared or expired key again`,
   rules: '§2',
   defaultRuns: 3,
   /** `context.runs`: how many runs the check makes, when the runner says (a deep check makes more keys per run). */
-  async prepare(factory: BackendFactory, context: { runs?: number } = {}): Promise<PreparedProperty> {
+  async prepare(factory: BackendFactory, context: PrepareContext = {}): Promise<PreparedProperty> {
     const count = keysPerRun(context.runs);
     return { property: fc.asyncProperty(planArb, (plan) => generateKeys(factory, plan, count)) };
   },

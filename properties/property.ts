@@ -23,7 +23,13 @@ export interface ConformanceProperty {
    * Builds the fast-check property over a factory. Resolves `{ notChecked }` when the backend
    * lacks what the property needs (e.g. no `size`/`sweep`): that is reported, never a pass.
    */
-  prepare(factory: BackendFactory): Promise<PreparedProperty>;
+  prepare(factory: BackendFactory, context?: PrepareContext): Promise<PreparedProperty>;
+}
+
+/** What the check tells a property as it prepares it. */
+export interface PrepareContext {
+  /** How many runs the check makes (a property may size each run by it: key-quality makes more keys in a deep check). */
+  readonly runs?: number;
 }
 
 export type PreparedProperty =
