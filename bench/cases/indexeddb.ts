@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM_ARGS, chromiumPath } from '../../src/conformance/chromium.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../../src/conformance/browser/binaries.js';
 import type { BenchCase } from '../case.js';
 import { target } from '../case.js';
 import { pairedRatio, type Comparison, type ComparisonOptions } from '../compare.js';

@@ -89,7 +89,9 @@ example
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let verbose = argv.includes('--verbose');
   try {
-    const parsed = parseCommandLine(argv);
+    // TEMPORARY ADAPTER (browsers branch, until the lead's cli/ lands): `--browser ENGINES`.
+    const { engines, rest } = takeBrowserEngines(argv);
+    const parsed = parseCommandLine(rest);
     if (parsed === 'help') {
       io.stdout.write(HELP);
       return EXIT_PASSED;
@@ -105,14 +107,69 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (parsed.path !== undefined && (parsed.seed === undefined || parsed.only?.length !== 1)) {
       throw new CliUsageError('--path replays one failure: give it with --seed and exactly one --only name, as printed in the failure');
     }
-    if (parsed.browser) {
-      const { runInBrowser } = await import('./browser.js');
-      return await runInBrowser(parsed, io);
-    }
+    if (parsed.browser) return await runInBrowsers(engines, parsed, io);
     return await runInNode(parsed, io);
   } catch (error) {
     return reportSetupError(error, io, verbose);
   }
+}
+
+/**
+ * TEMPORARY ADAPTER (browsers branch): `--browser`, `--browser firefox`, `--browser=a,b` ->
+ * the engine names and the argv without them. The lead's cli/ replaces this.
+ */
+function takeBrowserEngines(argv: readonly string[]): { engines: string; rest: string[] } {
+  const rest: string[] = [];
+  let engines = '';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--browser=')) {
+      engines = arg.slice('--browser='.length);
+      rest.push('--browser');
+    } else if (arg === '--browser' && /^(chromium|firefox|webkit)(,(chromium|firefox|webkit))*$/i.test(argv[i + 1] ?? '')) {
+      engines = argv[++i]!;
+      rest.push('--browser');
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { engines, rest };
+}
+
+/** TEMPORARY ADAPTER (browsers branch): runInBrowser's outcome per engine -> output and exit code. */
+async function runInBrowsers(engineList: string, options: CliOptions, io: CliIo): Promise<number> {
+  const { parseEngines, runInBrowser, ENGINE_LABEL } = await import('./browser/index.js');
+  const { environmentRuns } = await import('../../properties/runs.js');
+  const engines = parseEngines(engineList);
+  const target = resolveTarget(options.target ?? 'indexeddb', io.cwd);
+  const runs = options.runs ?? environmentRuns();
+  const runOptions = {
+    ...(runs !== undefined && { runs }),
+    ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.path !== undefined && { path: options.path }),
+    ...(options.only !== undefined && { only: options.only }),
+  };
+  let code = EXIT_PASSED;
+  for (const engine of engines) {
+    if (engines.length > 1 && !options.json) io.stdout.write(`${ENGINE_LABEL[engine]}:\n`);
+    const reporter = makeReporter(options, io);
+    let outcome;
+    try {
+      outcome = await runInBrowser(
+        { target, exportName: options.exportName, engine, runOptions, verbose: options.verbose, env: io.env, cwd: io.cwd, log: (line) => io.stderr.write(`${line}\n`) },
+        { onStart: (property, index, total) => reporter.start(property, index, total), onResult: (report) => reporter.result(report) },
+      );
+    } finally {
+      reporter.stop();
+    }
+    if (outcome.kind === 'done') {
+      code = Math.max(code, finishRun(outcome.report, options, io, reporter));
+    } else {
+      io.stderr.write(`sess-conformance: ${outcome.reason}\n`);
+      code = Math.max(code, EXIT_FAILED);
+    }
+  }
+  return code;
 }
 
 async function runInNode(options: CliOptions, io: CliIo): Promise<number> {
