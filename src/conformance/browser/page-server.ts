@@ -17,8 +17,16 @@ const POST_PATH = '/__sess/post';
  * already dealt with (`preventDefault()`) is not forwarded: the check waits for every listener.
  */
 function firstScript(captureConsole: boolean): string {
-  const post = `globalThis.__sessPost = (message) => fetch(${JSON.stringify(POST_PATH)}, { method: 'POST', body: JSON.stringify(message) })
-  .then((response) => { if (!response.ok) throw new Error('the run server answered ' + response.status); });`;
+  // A synchronous request: the message has reached the server when the call returns. With fetch,
+  // WebKit sends nothing until its main thread is free again, so a backend that then loops forever
+  // swallowed the message saying which property it hung in.
+  const post = `globalThis.__sessPost = (message) => new Promise((resolve, reject) => {
+  const request = new XMLHttpRequest();
+  request.open('POST', ${JSON.stringify(POST_PATH)}, false);
+  request.send(JSON.stringify(message));
+  if (request.status >= 200 && request.status < 300) resolve();
+  else reject(new Error('the run server answered ' + request.status));
+});`;
   if (!captureConsole) return post;
   return `${post}
 (() => {

@@ -66,7 +66,7 @@ export async function runInBrowser(request: BrowserRunRequest, events: BrowserRu
     const entry = writeEntry(workspace.dir, target, request.exportName, request.runOptions);
     const bundle = await bundleForBrowser(tools.rolldown, entry, request.cwd, workspace.dir, target.given);
     const mapStack = makeStackMapper(tools.decode, bundle.map);
-    return await drive(request, events, mapStack, (pageEvents) => openPage(engine, launcher, bundle, workspace, env, pageEvents));
+    return await drive(request, events, mapStack, workspace, (pageEvents) => openPage(engine, launcher, bundle, workspace, env, pageEvents));
   } finally {
     await workspace.dispose();
   }
@@ -75,7 +75,13 @@ export async function runInBrowser(request: BrowserRunRequest, events: BrowserRu
 type Open = (events: Parameters<typeof openPage>[5]) => ReturnType<typeof openPage>;
 
 /** Feeds the page's messages to `events` and settles on the first ending: done, fatal, page error, crash, silence. */
-function drive(request: BrowserRunRequest, events: BrowserRunEvents, mapStack: (text: string) => string, open: Open): Promise<BrowserOutcome> {
+function drive(
+  request: BrowserRunRequest,
+  events: BrowserRunEvents,
+  mapStack: (text: string) => string,
+  workspace: Workspace,
+  open: Open,
+): Promise<BrowserOutcome> {
   const label = ENGINE_LABEL[request.engine];
   const silence = silenceMs(request.env);
   const mapReport = (report: PropertyReport): PropertyReport =>
@@ -87,7 +93,8 @@ function drive(request: BrowserRunRequest, events: BrowserRunEvents, mapStack: (
     let settled = false;
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const settle = (outcome: BrowserOutcome | Error) => {
-      if (settled) return;
+      // Once the workspace is being torn down (SIGINT/SIGTERM), the browser's dying words are no outcome.
+      if (settled || workspace.disposing) return;
       settled = true;
       clearTimeout(watchdog);
       if (outcome instanceof Error) reject(outcome);
@@ -157,7 +164,13 @@ function drive(request: BrowserRunRequest, events: BrowserRunEvents, mapStack: (
       (page) => {
         // The browser is up (its start has a timeout of its own): from now on the page must speak.
         if (!settled) feed();
-        page.loaded.catch((error: unknown) => stop(`the ${label} page did not load: ${firstLine((error as Error).message)}`));
+        // And again once it has loaded: on a busy machine loading alone can take seconds.
+        page.loaded.then(
+          () => {
+            if (!settled && current === undefined) feed();
+          },
+          (error: unknown) => stop(`the ${label} page did not load: ${firstLine((error as Error).message)}`),
+        );
       },
       (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
     );

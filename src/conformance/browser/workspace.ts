@@ -4,9 +4,8 @@
  * folder, the browser and the server go when the run ends, on SIGINT/SIGTERM, and, for runs that
  * were killed outright (SIGKILL), with the next run's sweep.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock } from '../../clock.js';
 
 /** Temp folders of runs are named so, and swept once their process is gone. */
 const TEMP_PREFIX = 'sess-conformance-';
@@ -47,6 +46,11 @@ export class Workspace {
     process.once('exit', this.#onExit);
   }
 
+  /** True once {@link dispose} has begun: what the browser reports from then on is its closing, not the run's outcome. */
+  get disposing(): boolean {
+    return this.#disposed;
+  }
+
   /** Runs `cleanup` when the run ends (last registered, first run). */
   onCleanup(cleanup: () => Promise<unknown> | unknown): void {
     this.#cleanups.push(cleanup);
@@ -76,7 +80,11 @@ export class Workspace {
   }
 }
 
-/** Removes the temp folders of earlier runs whose process is gone (a SIGKILL leaves them). */
+/**
+ * Removes the temp folders of earlier runs whose process is gone (a SIGKILL leaves them). Only a
+ * folder with our owner file is ever touched: other programs' folders may share the prefix (one
+ * did on this machine, a test's `sess-conformance-file-store-…`), and a sweep must not eat them.
+ */
 export function sweepStale(base: string): void {
   let names: string[];
   try {
@@ -86,20 +94,19 @@ export function sweepStale(base: string): void {
   }
   for (const name of names) {
     const dir = join(base, name);
-    let owner = Number.NaN;
+    let owner: number;
     try {
       owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
     } catch {
-      // No owner file: either being created this instant, or debris; only old debris goes.
-      try {
-        // File times are wall-clock instants, so the wall clock it is.
-        if (systemClock.now() - statSync(dir).mtimeMs < 60_000) continue;
-      } catch {
-        continue;
-      }
+      // Not one of ours (or one being made this instant): left alone.
+      continue;
     }
-    if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) continue;
-    rmSync(dir, { recursive: true, force: true });
+    if (!Number.isSafeInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another sweep got there first, or a file is in use: the next run tries again.
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { CHROMIUM_ARGS, chromiumPath, installHint } from '../binaries.js';
 import { firstLine } from '../bundle.js';
 import { ConformanceUsageError } from '../outside.js';
 import { loadOptional } from '../tools.js';
-import { CLOSE_TIMEOUT_MS, LAUNCH_TIMEOUT_MS, within, type EngineDriver } from './engine.js';
+import { CLOSE_TIMEOUT_MS, launchTimeoutMs, within, type EngineDriver } from './engine.js';
 
 export const chromiumDriver: EngineDriver = {
   engine: 'chromium',
@@ -26,7 +26,7 @@ export const chromiumDriver: EngineDriver = {
             executablePath,
             headless: true,
             args: [...CHROMIUM_ARGS],
-            timeout: LAUNCH_TIMEOUT_MS,
+            timeout: launchTimeoutMs(env),
             // Our own handlers close the browser and then remove the temp folder; Playwright's would
             // exit the process first and leave the folder behind.
             handleSIGINT: false,

@@ -53,8 +53,14 @@ export interface EngineDriver {
   prepare(env: Record<string, string | undefined>): Promise<EngineLauncher>;
 }
 
-/** How long a browser may take to start before the run gives up on it. */
-export const LAUNCH_TIMEOUT_MS = 30_000;
+/**
+ * How long a browser may take to start (launch, or WebKit's session request) before the run gives
+ * up on it: 30 s, or `SESS_BROWSER_START_TIMEOUT` seconds.
+ */
+export function launchTimeoutMs(env: Record<string, string | undefined>): number {
+  const seconds = Number(env['SESS_BROWSER_START_TIMEOUT']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
 
 /** How long closing may take before what was started is killed. */
 export const CLOSE_TIMEOUT_MS = 5_000;

@@ -7,7 +7,7 @@ import { firefoxPath, installHint } from '../binaries.js';
 import { firstLine } from '../bundle.js';
 import { ConformanceUsageError } from '../outside.js';
 import { loadOptional } from '../tools.js';
-import { CLOSE_TIMEOUT_MS, LAUNCH_TIMEOUT_MS, within, type EngineDriver } from './engine.js';
+import { CLOSE_TIMEOUT_MS, launchTimeoutMs, within, type EngineDriver } from './engine.js';
 
 export const firefoxDriver: EngineDriver = {
   engine: 'firefox',
@@ -27,7 +27,7 @@ export const firefoxDriver: EngineDriver = {
             executablePath,
             headless: true,
             protocol: 'webDriverBiDi',
-            timeout: LAUNCH_TIMEOUT_MS,
+            timeout: launchTimeoutMs(env),
             handleSIGINT: false,
             handleSIGTERM: false,
             handleSIGHUP: false,
@@ -49,7 +49,9 @@ export const firefoxDriver: EngineDriver = {
         const page = (await browser.pages())[0] ?? (await browser.newPage());
         page.on('pageerror', (error) => {
           const err = error as Error;
-          events.pageError(err.message ?? String(error), err.stack ?? String(error));
+          // Over BiDi the message arrives as the console prints it ("Error: text"); Chromium's and
+          // WebKit's are the bare text, and so is what the run reports.
+          events.pageError(String(err.message ?? error).replace(/^(?:[A-Z]\w*)?Error: /, ''), err.stack ?? String(error));
         });
         page.on('console', (message) => events.console(message.type(), message.text()));
         browser.on('disconnected', () => events.crash('Firefox went away'));

@@ -14,6 +14,22 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Signals the group with `signal`, waits up to `ms` for the leader to exit, then SIGKILLs the group
+ * and waits for that: a run that ends leaves none of its processes behind.
+ */
+export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals, ms = 2_000): Promise<void> {
+  const gone = () => child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
+  if (gone()) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waitFor = (limit: number) => Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, limit).unref())]);
+  killGroup(child, signal);
+  await waitFor(ms);
+  if (gone()) return;
+  killGroup(child, 'SIGKILL');
+  await waitFor(ms);
+}
+
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released for the driver to take). */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installHint, webkitPaths } from '../binaries.js';
 import { ConformanceUsageError } from '../outside.js';
-import { CLOSE_TIMEOUT_MS, LAUNCH_TIMEOUT_MS, type EngineDriver } from './engine.js';
-import { freePort, killGroup } from './processes.js';
+import { CLOSE_TIMEOUT_MS, launchTimeoutMs, type EngineDriver } from './engine.js';
+import { freePort, killGroup, stopGroup } from './processes.js';
 import { startXvfb } from './xvfb.js';
 
 /** WebKitWebDriver's own start (it answers `/status` within a few hundred ms here). */
@@ -53,7 +53,7 @@ export const webkitDriver: EngineDriver = {
         let stderr = '';
         driver.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
         workspace.onExitKill(() => killGroup(driver, 'SIGKILL'));
-        workspace.onCleanup(() => killGroup(driver, 'SIGKILL'));
+        workspace.onCleanup(() => stopGroup(driver, 'SIGTERM'));
         let closing = false;
         driver.on('exit', (code, signal) => {
           if (!closing) events.crash(`WebKitWebDriver exited (${signal ?? `code ${code}`})`);
@@ -61,7 +61,7 @@ export const webkitDriver: EngineDriver = {
         const failed = (why: string) =>
           new ConformanceUsageError(
             `WebKit did not start: ${why}${stderr.trim() === '' ? '' : ` (${stderr.trim().split('\n').at(-1)})`} ` +
-              `(${installHint('webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb', 'WEBKIT_PATH / WEBKIT_DRIVER_PATH / XVFB_PATH')})`,
+              '(apt-get install webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb; WEBKIT_PATH, WEBKIT_DRIVER_PATH and XVFB_PATH override where they are)',
           );
         const base = `http://127.0.0.1:${port}`;
         await waitForDriver(base, driver, failed);
@@ -77,7 +77,7 @@ export const webkitDriver: EngineDriver = {
                 'webkitgtk:browserOptions': { binary: paths.miniBrowser, args: ['--automation'] },
               },
             },
-          }, LAUNCH_TIMEOUT_MS);
+          }, launchTimeoutMs(env));
         } catch (error) {
           throw failed(`the WebDriver session request failed: ${(error as Error).message}`);
         }

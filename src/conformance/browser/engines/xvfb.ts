@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { installHint } from '../binaries.js';
 import { ConformanceUsageError } from '../outside.js';
 import type { Workspace } from '../workspace.js';
-import { killGroup } from './processes.js';
+import { killGroup, stopGroup } from './processes.js';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -20,7 +20,7 @@ export async function startXvfb(path: string, workspace: Workspace, env: Record<
     env: { ...env, TMPDIR: workspace.dir } as NodeJS.ProcessEnv,
   });
   workspace.onExitKill(() => killGroup(child, 'SIGKILL'));
-  workspace.onCleanup(() => killGroup(child, 'SIGTERM'));
+  workspace.onCleanup(() => stopGroup(child, 'SIGTERM'));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const failed = (why: string) =>
