@@ -9,6 +9,7 @@
 import { deleteDB, openDB } from 'idb';
 import { ManualClock } from '../clock.js';
 import { IndexedDbBackend, IndexedDbBackendError } from './indexeddb.js';
+import { withAbortingRequests } from './indexeddb.aborting-requests.js';
 
 /** One check's outcome, as the page posts it. */
 export interface EngineCheck {
@@ -47,22 +48,6 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp, what: string)
     return;
   }
   throw new Error(`${what}: resolved, expected a rejection matching ${pattern}`);
-}
-
-/** While `run` runs, every `method` request aborts its transaction right after it is issued (a quota or I/O error). */
-async function withAbortingRequests<T>(method: 'add' | 'put' | 'get', run: () => Promise<T>): Promise<T> {
-  const prototype = IDBObjectStore.prototype as unknown as Record<string, (...args: unknown[]) => IDBRequest>;
-  const original = prototype[method]!;
-  prototype[method] = function (this: IDBObjectStore, ...args: unknown[]) {
-    const request = original.apply(this, args);
-    this.transaction.abort();
-    return request;
-  };
-  try {
-    return await run();
-  } finally {
-    prototype[method] = original;
-  }
 }
 
 /** Whether a transaction still takes requests after `pause` (spec: across microtasks yes, across a task no). */

@@ -66,21 +66,6 @@ await new Promise((resolve) => setTimeout(resolve, 200));
 export { memoryBackendFactory as default } from ${memory};
 `;
 
-// A store whose get never yields back.
-const hangs = `import { memoryBackendFactory } from ${memory};
-export default async (context: Parameters<typeof memoryBackendFactory>[0]) => {
-  const backend = await memoryBackendFactory(context);
-  return {
-    defaultPeriod: () => backend.defaultPeriod(),
-    generate: backend.generate.bind(backend),
-    get: (_key: string) => { for (;;) {} },
-    set: backend.set.bind(backend),
-    touch: backend.touch.bind(backend),
-    clear: backend.clear.bind(backend),
-  };
-};
-`;
-
 describe.each(['firefox', 'webkit'] as const)('the %s driver', (engine) => {
   const label = ENGINE_LABEL[engine];
 
@@ -104,7 +89,7 @@ describe.each(['firefox', 'webkit'] as const)('the %s driver', (engine) => {
   }, 120_000);
 
   it('stops a page that hangs with the watchdog, and still closes the hung browser', async () => {
-    const module = scratchModule(`hangs-${engine}.ts`, hangs);
+    const module = join(root, 'fixtures/browser/hangs-in-get.ts');
     const tmp = mkdtempSync(join(scratch, 'tmp-'));
     const started: string[] = [];
     const outcome = await runInBrowser(request(engine, module, { env: { ...process.env, TMPDIR: tmp, SESS_CONFORMANCE_TIMEOUT: '3' } }), {
