@@ -63,7 +63,7 @@ export function launchTimeoutMs(env: Record<string, string | undefined>): number
 }
 
 /** How long closing may take before what was started is killed. */
-export const CLOSE_TIMEOUT_MS = 5_000;
+export const CLOSE_TIMEOUT_MS = 2_000;
 
 /** `promise`, or a rejection after `ms`. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
