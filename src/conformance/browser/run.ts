@@ -74,7 +74,11 @@ export async function runInBrowser(request: BrowserRunRequest, events: BrowserRu
 
 type Open = (events: Parameters<typeof openPage>[5]) => ReturnType<typeof openPage>;
 
-/** Feeds the page's messages to `events` and settles on the first ending: done, fatal, page error, crash, silence. */
+/**
+ * Feeds the page's messages to `events` and settles on the first ending: done, fatal, page error,
+ * crash, silence. (Longer than a screen: one closure over the run's state, the watchdog, the
+ * property running and the results so far, which every one of the page's events reads or moves.)
+ */
 function drive(
   request: BrowserRunRequest,
   events: BrowserRunEvents,

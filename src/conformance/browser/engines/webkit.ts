@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { installHint, webkitPaths } from '../binaries.js';
+import { installHint, webkitPaths, type WebKitPaths } from '../binaries.js';
 import { ConformanceUsageError } from '../outside.js';
-import { CLOSE_TIMEOUT_MS, launchTimeoutMs, type EngineDriver } from './engine.js';
+import type { Workspace } from '../workspace.js';
+import { CLOSE_TIMEOUT_MS, launchTimeoutMs, type EngineDriver, type EngineEvents } from './engine.js';
 import { freePort, killGroup, stopGroup } from './processes.js';
 import { startXvfb } from './xvfb.js';
 
@@ -32,45 +33,12 @@ export const webkitDriver: EngineDriver = {
     return {
       async launch(workspace, env, events) {
         const display = await startXvfb(paths.xvfb, workspace, env);
-        // The browser's caches and data go in the run's folder, not the user's home.
-        const home = join(workspace.dir, 'webkit-home');
-        mkdirSync(home, { recursive: true });
-        const port = await freePort();
-        const driver = spawn(paths.driver, [`--port=${port}`, '--host=127.0.0.1'], {
-          stdio: ['ignore', 'ignore', 'pipe'],
-          detached: true,
-          env: {
-            ...env,
-            DISPLAY: display,
-            TMPDIR: workspace.dir,
-            XDG_CACHE_HOME: join(home, 'cache'),
-            XDG_DATA_HOME: join(home, 'data'),
-            XDG_CONFIG_HOME: join(home, 'config'),
-            // No accessibility bus on a bare display: spares a warning on every start.
-            NO_AT_BRIDGE: '1',
-          } as NodeJS.ProcessEnv,
-        });
-        let stderr = '';
-        driver.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-        workspace.onExitKill(() => killGroup(driver, 'SIGKILL'));
-        workspace.onCleanup(() => stopGroup(driver, 'SIGTERM'));
-        let closing = false;
-        driver.on('exit', (code, signal) => {
-          if (!closing) events.crash(`WebKitWebDriver exited (${signal ?? `code ${code}`})`);
-        });
-        const failed = (why: string) =>
-          new ConformanceUsageError(
-            `WebKit did not start: ${why}${stderr.trim() === '' ? '' : ` (${stderr.trim().split('\n').at(-1)})`} ` +
-              '(apt-get install webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb; WEBKIT_PATH, WEBKIT_DRIVER_PATH and XVFB_PATH override where they are)',
-          );
-        const base = `http://127.0.0.1:${port}`;
-        await waitForDriver(base, driver, failed);
-
+        const driver = await startDriver(paths, display, workspace, env, events);
         // The session request hangs with no answer when MiniBrowser cannot start (RECIPE.md): the
         // client-side timeout is what turns that into an error.
         let session: { sessionId: string; capabilities: { browserName?: string; browserVersion?: string } };
         try {
-          session = await webdriver(base, 'POST', '/session', {
+          session = await webdriver(driver.base, 'POST', '/session', {
             capabilities: {
               alwaysMatch: {
                 browserName: 'MiniBrowser',
@@ -79,25 +47,76 @@ export const webkitDriver: EngineDriver = {
             },
           }, launchTimeoutMs(env));
         } catch (error) {
-          throw failed(`the WebDriver session request failed: ${(error as Error).message}`);
+          throw driver.failed(`the WebDriver session request failed: ${(error as Error).message}`);
         }
         const sessionPath = `/session/${session.sessionId}`;
-        // Registered after the driver's kill, so it runs first: end the session, then kill what is left.
+        // Registered after the driver's stop, so it runs first: end the session, then stop what is left.
         workspace.onCleanup(async () => {
-          closing = true;
-          await webdriver(base, 'DELETE', sessionPath, undefined, CLOSE_TIMEOUT_MS).catch(() => {});
+          driver.closing();
+          await webdriver(driver.base, 'DELETE', sessionPath, undefined, CLOSE_TIMEOUT_MS).catch(() => {});
         });
         return {
           version: `WebKitGTK ${session.capabilities.browserVersion ?? '(unknown version)'}`,
           async open(url) {
             // Returns once the page has loaded; no timeout of its own (the run's watchdog has one).
-            await webdriver(base, 'POST', `${sessionPath}/url`, { url }, 24 * 3600_000);
+            await webdriver(driver.base, 'POST', `${sessionPath}/url`, { url }, 24 * 3600_000);
           },
         };
       },
     };
   },
 };
+
+/** A running WebKitWebDriver: where it listens, how to word a start failure, and "we are closing now". */
+interface Driver {
+  base: string;
+  failed(why: string): ConformanceUsageError;
+  closing(): void;
+}
+
+/** Starts WebKitWebDriver on a free port of 127.0.0.1, on `display`, and waits until it answers. */
+async function startDriver(
+  paths: WebKitPaths,
+  display: string,
+  workspace: Workspace,
+  env: Record<string, string | undefined>,
+  events: EngineEvents,
+): Promise<Driver> {
+  // The browser's caches and data go in the run's folder, not the user's home.
+  const home = join(workspace.dir, 'webkit-home');
+  mkdirSync(home, { recursive: true });
+  const port = await freePort();
+  const driver = spawn(paths.driver, [`--port=${port}`, '--host=127.0.0.1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    env: {
+      ...env,
+      DISPLAY: display,
+      TMPDIR: workspace.dir,
+      XDG_CACHE_HOME: join(home, 'cache'),
+      XDG_DATA_HOME: join(home, 'data'),
+      XDG_CONFIG_HOME: join(home, 'config'),
+      // No accessibility bus on a bare display: spares a warning on every start.
+      NO_AT_BRIDGE: '1',
+    } as NodeJS.ProcessEnv,
+  });
+  let stderr = '';
+  driver.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  workspace.onExitKill(() => killGroup(driver, 'SIGKILL'));
+  workspace.onCleanup(() => stopGroup(driver, 'SIGTERM'));
+  let closing = false;
+  driver.on('exit', (code, signal) => {
+    if (!closing) events.crash(`WebKitWebDriver exited (${signal ?? `code ${code}`})`);
+  });
+  const failed = (why: string) =>
+    new ConformanceUsageError(
+      `WebKit did not start: ${why}${stderr.trim() === '' ? '' : ` (${stderr.trim().split('\n').at(-1)})`} ` +
+        '(apt-get install webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb; WEBKIT_PATH, WEBKIT_DRIVER_PATH and XVFB_PATH override where they are)',
+    );
+  const base = `http://127.0.0.1:${port}`;
+  await waitForDriver(base, driver, failed);
+  return { base, failed, closing: () => (closing = true) };
+}
 
 async function waitForDriver(base: string, driver: ReturnType<typeof spawn>, failed: (why: string) => Error): Promise<void> {
   const deadline = performance.now() + DRIVER_START_MS;
