@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
-import { CHROMIUM_ARGS, chromiumPath } from './src/conformance/chromium.js';
+import { CHROMIUM_ARGS, chromiumPath } from './src/conformance/browser/binaries.js';
 
 // Debian's Chromium (RECIPE.md); CHROMIUM_PATH points to another one.
 const executablePath = chromiumPath(process.env);

@@ -1,7 +1,8 @@
 /**
- * The page side of the IndexedDB case (bench/cases/indexeddb.ts): bundled with rolldown and run
- * in Chromium. IndexedDbBackend and idb-keyval, each on a database of its own, are timed by the
- * same alternating comparison as every other case.
+ * The page side of the IndexedDB case (bench/cases/indexeddb.ts): bundled and run in Chromium,
+ * Firefox and WebKit through the browser room's drivers. IndexedDbBackend and idb-keyval, each on
+ * a database of its own, are timed in the same page by the same alternating comparison as every
+ * other case.
  */
 import { createStore, get as keyvalGet, set as keyvalSet, update as keyvalUpdate } from 'idb-keyval';
 import { IndexedDbBackend } from '../src/backends/indexeddb.js';
@@ -17,7 +18,7 @@ export interface PageResult {
   set: Comparison;
 }
 
-async function runIndexedDbBench(options: ComparisonOptions): Promise<PageResult> {
+export async function runIndexedDbBench(options: ComparisonOptions): Promise<PageResult> {
   const run = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const backend = new IndexedDbBackend({ name: `sess-bench-${run}` });
   const store = createStore(`keyval-bench-${run}`, 'keyval');
@@ -92,5 +93,3 @@ async function runIndexedDbBench(options: ComparisonOptions): Promise<PageResult
   await backend.close();
   return { get, set };
 }
-
-(globalThis as { runIndexedDbBench?: typeof runIndexedDbBench }).runIndexedDbBench = runIndexedDbBench;

@@ -10,7 +10,7 @@ import * as fc from 'fast-check';
 import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../src/clock.js';
-import { CHROMIUM_ARGS, chromiumPath } from '../src/conformance/chromium.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../src/conformance/browser/binaries.js';
 import { SESSION_KEY_PATTERN } from '../src/keys.js';
 import { parseCookieHeader } from '../src/cookie/parse.js';
 import { COOKIE_NAME, SESSION_PERIOD, startExampleServer, type ExampleServer } from './counter.js';

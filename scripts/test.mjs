@@ -2,8 +2,12 @@
 /**
  * `npm test`: the whole test suite, both vitest projects (`node` and `chromium`) in one run.
  *
- * 1. Makes sure a Chromium is there: `CHROMIUM_PATH` if set, else Debian's `/usr/bin/chromium`,
- *    installed with `apt-get` when missing (Playwright cannot download browsers here; RECIPE.md).
+ * 1. Makes sure the three browser engines are there (Playwright cannot download browsers here;
+ *    RECIPE.md): Chromium, Firefox ESR, and WebKitGTK's MiniBrowser with WebKitWebDriver and Xvfb
+ *    (the WebKit driver starts its own Xvfb display). Each is the path its environment variable
+ *    names (CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_PATH, WEBKIT_DRIVER_PATH, XVFB_PATH) or else
+ *    Debian's, installed with `apt-get` when missing. `node scripts/test.mjs --install-browsers`
+ *    does only this step.
  * 2. Makes sure Redis answers on 127.0.0.1:6379, starting a throwaway `redis-server` (no
  *    persistence) only when nothing answers.
  * 3. Runs `vitest run` once with the default and JSON reporters; extra arguments go to vitest
@@ -19,10 +23,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-const vitestArgs = process.argv.slice(2);
+const installOnly = process.argv[2] === '--install-browsers';
+const vitestArgs = process.argv.slice(installOnly ? 3 : 2);
 
 function say(message) {
   console.log(`[npm test] ${message}`);
@@ -59,31 +63,71 @@ function run(command, args, env = process.env) {
   return result.status === 0;
 }
 
-/** The Chromium to drive: `CHROMIUM_PATH`, else Debian's, installed from Debian's packages if missing. */
-function ensureChromium() {
-  const wanted = process.env.CHROMIUM_PATH;
-  if (wanted !== undefined && wanted !== '') {
-    if (!isExecutable(wanted)) abort(`CHROMIUM_PATH is ${JSON.stringify(wanted)}, but no executable is there.`);
-    return wanted;
+/**
+ * The three browser engines the tests drive, each overridable by an environment variable, and the
+ * Debian package that provides each default (RECIPE.md: Playwright cannot download browsers here).
+ * The same defaults live in src/conformance/browser/binaries.ts (this file is plain JavaScript).
+ */
+function browserParts() {
+  const multiarch = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].find((dir) => existsSync(`/usr/lib/${dir}`)) ?? 'x86_64-linux-gnu';
+  return [
+    { variable: 'CHROMIUM_PATH', path: '/usr/bin/chromium', packages: ['chromium'], what: 'Chromium' },
+    { variable: 'FIREFOX_PATH', path: '/usr/bin/firefox-esr', packages: ['firefox-esr'], what: 'Firefox' },
+    {
+      variable: 'WEBKIT_PATH',
+      path: `/usr/lib/${multiarch}/webkit2gtk-4.1/MiniBrowser`,
+      packages: ['libwebkit2gtk-4.1-0'],
+      what: "WebKitGTK's MiniBrowser",
+    },
+    { variable: 'WEBKIT_DRIVER_PATH', path: '/usr/bin/WebKitWebDriver', packages: ['webkit2gtk-driver'], what: 'WebKitWebDriver' },
+    { variable: 'XVFB_PATH', path: '/usr/bin/Xvfb', packages: ['xvfb'], what: 'Xvfb (the display WebKit runs on)' },
+  ];
+}
+
+/**
+ * Makes sure every browser part is there: the environment variable's path if set (it must exist),
+ * else Debian's, installing whatever is missing with one `apt-get update` and one `apt-get install`.
+ * Returns the environment the tests get (each variable set to the path found).
+ */
+function ensureBrowsers() {
+  const found = {};
+  const missing = [];
+  for (const part of browserParts()) {
+    const wanted = process.env[part.variable];
+    if (wanted !== undefined && wanted !== '') {
+      if (!isExecutable(wanted)) abort(`${part.variable} is ${JSON.stringify(wanted)}, but no executable is there.`);
+      found[part.variable] = wanted;
+    } else if (isExecutable(part.path)) {
+      found[part.variable] = part.path;
+    } else {
+      say(`No ${part.what} at ${part.path} (set ${part.variable} to use another one).`);
+      missing.push(part);
+    }
   }
-  if (isExecutable(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
-  say(`No Chromium at ${DEBIAN_CHROMIUM} (set CHROMIUM_PATH to use another one).`);
-  say(`Installing Debian's chromium package: apt-get update && apt-get install -y chromium`);
+  if (missing.length === 0) return found;
+  const packages = missing.flatMap((part) => part.packages);
+  say(`Installing Debian's ${packages.join(', ')}: apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`);
   if (!existsSync('/usr/bin/apt-get')) {
-    abort('apt-get is not available on this machine: install Chromium yourself and set CHROMIUM_PATH to it.');
+    abort(`apt-get is not available on this machine: install ${packages.join(', ')} yourself, or set ${missing.map((p) => p.variable).join(', ')}.`);
   }
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (...args) => (asRoot ? run('apt-get', args, env) : run('sudo', ['-n', 'apt-get', ...args], env));
-  if (!apt('update') || !apt('install', '-y', 'chromium')) {
+  // Another apt run on the machine holds the lock for a while: wait for it rather than fail.
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
+  const apt = (...args) => (asRoot ? run('apt-get', [...lockWait, ...args], env) : run('sudo', ['-n', 'apt-get', ...lockWait, ...args], env));
+  const started = performance.now();
+  if (!apt('update') || !apt('install', '-y', '--no-install-recommends', ...packages)) {
     abort(
-      `Installing chromium with apt-get failed${asRoot ? '' : ' (not root, and sudo -n was refused)'}: ` +
-        'install it yourself (apt-get install chromium) or set CHROMIUM_PATH to a Chromium.',
+      `Installing ${packages.join(', ')} with apt-get failed${asRoot ? '' : ' (not root, and sudo -n was refused)'}: ` +
+        `install them yourself (apt-get install ${packages.join(' ')}) or set ${missing.map((p) => p.variable).join(', ')}.`,
     );
   }
-  if (!isExecutable(DEBIAN_CHROMIUM)) abort(`apt-get installed chromium, yet ${DEBIAN_CHROMIUM} is still missing.`);
-  say(`Chromium installed at ${DEBIAN_CHROMIUM}.`);
-  return DEBIAN_CHROMIUM;
+  for (const part of missing) {
+    if (!isExecutable(part.path)) abort(`apt-get installed ${part.packages.join(', ')}, yet ${part.path} is still missing.`);
+    found[part.variable] = part.path;
+  }
+  say(`Installed ${packages.join(', ')} in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  return found;
 }
 
 /** Resolves true when a Redis server answers PING on 127.0.0.1:6379. */
@@ -139,13 +183,20 @@ function runVitest(args, env) {
 }
 
 async function main() {
+  if (installOnly) {
+    const found = ensureBrowsers();
+    for (const [variable, path] of Object.entries(found)) say(`${variable}=${path}`);
+    return;
+  }
   if (!existsSync(join(root, 'node_modules', 'vitest', 'vitest.mjs'))) {
     abort('vitest is not installed: run `npm ci` (or `npm install`) first.');
   }
   const projects = requestedProjects(vitestArgs);
   const env = { ...process.env };
-  if (projects.length === 0 || projects.some((name) => name.includes('chromium'))) {
-    env.CHROMIUM_PATH = ensureChromium();
+  // The chromium project runs in Chromium; the node project drives all three engines (the CLI's
+  // --browser, the IndexedDB backend in Firefox and WebKit).
+  if (projects.length === 0 || projects.some((name) => name.includes('chromium') || name.includes('node'))) {
+    Object.assign(env, ensureBrowsers());
   }
   await ensureRedis();
 

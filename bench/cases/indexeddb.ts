@@ -1,115 +1,91 @@
 /**
- * Case 7: IndexedDbBackend `get` and `set` against idb-keyval's in the same Chromium page.
- *
- * The page (bench/indexeddb-page.ts) is bundled with rolldown, served from 127.0.0.1 and driven
- * with playwright-core over Debian's Chromium (RECIPE.md: "Bundle and drive the browser
- * yourself"). IndexedDB is per origin, so the page must come from http, not a file: URL.
+ * Case 7: IndexedDbBackend `get` and `set` against idb-keyval's, in the same page, in each engine:
+ * Chromium, Firefox and WebKit (Debian's builds, driven as `sess-conformance --browser` drives
+ * them: src/conformance/browser). The page (bench/indexeddb-page.ts) is served from 127.0.0.1,
+ * cross-origin isolated for a fine timer; IndexedDB is per origin, so not from a file: URL.
+ * An engine whose browser is missing is noted and skipped; the others still run.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM_ARGS, chromiumPath } from '../../src/conformance/chromium.js';
+import { BROWSER_ENGINES, ENGINE_LABEL, runPageModule, type BrowserEngine } from '../../src/conformance/browser/index.js';
+import { ConformanceUsageError } from '../../src/conformance/errors.js';
 import type { BenchCase } from '../case.js';
 import { target } from '../case.js';
 import { pairedRatio, type Comparison, type ComparisonOptions } from '../compare.js';
+import type { Figure, Target } from '../report.js';
 
-/** The whole browser run, bundle to result, must end within this. */
+/** One engine's run, bundle to result, must end within this. */
 const WATCHDOG_MS = 10 * 60_000;
 
-/** The page bundle as one ESM file; unresolved imports are errors, not silent externals. */
-async function bundlePage(root: string): Promise<string> {
-  const { rolldown } = await import('rolldown');
-  const bundle = await rolldown({
-    input: path.join(root, 'bench', 'indexeddb-page.ts'),
-    platform: 'browser',
-    onLog(level, log, handler) {
-      if (log.code === 'UNRESOLVED_IMPORT') handler('error', log);
-      else handler(level, log);
-    },
-  });
-  try {
-    const { output } = await bundle.generate({ format: 'esm', codeSplitting: false });
-    return output[0].code;
-  } finally {
-    await bundle.close();
-  }
+interface PageResult {
+  result: { get: Comparison; set: Comparison };
+  isolated: boolean;
+}
+
+/** The page's entry: the bench page's function with this run's options, its result posted back. */
+function writeEntry(dir: string, root: string, comparison: ComparisonOptions): string {
+  const entry = path.join(dir, 'bench-entry.mjs');
+  writeFileSync(
+    entry,
+    `import { runIndexedDbBench } from ${JSON.stringify(path.join(root, 'bench', 'indexeddb-page.ts'))};
+const result = await runIndexedDbBench(${JSON.stringify(comparison)});
+await globalThis.__sessPost({ type: 'done', value: { result, isolated: globalThis.crossOriginIsolated } });
+`,
+  );
+  return entry;
 }
 
 export const indexedDb: BenchCase = {
   id: 'indexeddb',
-  title: 'IndexedDbBackend get/set vs idb-keyval in Chromium',
+  title: 'IndexedDbBackend get/set vs idb-keyval in Chromium, Firefox and WebKit',
   async run({ root, comparison, log }) {
-    const executablePath = chromiumPath(process.env);
-    if (!existsSync(executablePath)) return { skipped: `no Chromium at ${executablePath} (set CHROMIUM_PATH, or apt-get install chromium)` };
-    if (!existsSync(path.join(root, 'src', 'backends', 'indexeddb.ts'))) return { skipped: 'src/backends/indexeddb.ts (IndexedDbBackend) does not exist yet' };
-
-    const code = await bundlePage(root);
-    // Cross-origin isolation: Chromium gives performance.now() 5 µs resolution instead of 100 µs.
-    const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-    const server = createServer((request, response) => {
-      if (request.url === '/bench.js') {
-        response.writeHead(200, { ...isolation, 'content-type': 'text/javascript' }).end(code);
-      } else {
-        response.writeHead(200, { ...isolation, 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/bench.js"></script>');
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    // Playwright's and Chromium's temp files go in a folder of this run, removed afterwards.
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'sess-bench-chromium-'));
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], env: { ...process.env, TMPDIR: tmp } });
-    let watchdog: NodeJS.Timeout | undefined;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sess-bench-idb-'));
+    const figures: Figure[] = [];
+    const targets: Target[] = [];
+    const notes: string[] = [];
+    const detail: Partial<Record<BrowserEngine, PageResult>> = {};
     try {
-      const page = await browser.newPage();
-      const pageErrors: Error[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error));
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.waitForFunction(() => 'runIndexedDbBench' in globalThis, undefined, { timeout: 30_000 }).catch(() => {
-        throw new Error(`the bench page did not load: ${pageErrors.map((e) => e.message).join('; ') || 'no page error'}`);
-      });
-      const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
-      log(`  Chromium ${browser.version()}, cross-origin isolated: ${isolated}`);
-      const result = await Promise.race([
-        page.evaluate(
-          (options: ComparisonOptions) =>
-            (globalThis as unknown as { runIndexedDbBench(o: ComparisonOptions): Promise<{ get: Comparison; set: Comparison }> }).runIndexedDbBench(options),
-          comparison,
-        ),
-        new Promise<never>((_, reject) => {
-          watchdog = setTimeout(() => reject(new Error(`the page ran over ${WATCHDOG_MS / 1000} s`)), WATCHDOG_MS);
-        }),
-      ]);
-      // Throughput of IndexedDbBackend relative to idb-keyval = idb-keyval's time / ours.
-      const getShare = pairedRatio(result.get, 'idb-keyval', 'IndexedDbBackend');
-      const setShare = pairedRatio(result.set, 'idb-keyval', 'IndexedDbBackend');
-      const setVersusUpdate = pairedRatio(result.set, 'idb-keyval update', 'IndexedDbBackend');
-      const figures = (['get', 'set'] as const).flatMap((op) =>
-        result[op].contenders.map((c) => ({ name: `${op}: ${c.name}`, value: c.opsPerSecond, unit: 'ops/s' })),
-      );
-      return {
-        figures: [
-          ...figures,
-          { name: 'get: IndexedDbBackend throughput / idb-keyval', value: getShare, unit: 'x' },
-          { name: 'set: IndexedDbBackend throughput / idb-keyval', value: setShare, unit: 'x' },
-          { name: 'set: IndexedDbBackend throughput / idb-keyval update (read-modify-write)', value: setVersusUpdate, unit: 'x' },
-        ],
-        targets: [
-          target('get throughput >= 0.8x idb-keyval', getShare, '>=', 0.8),
-          target('set throughput >= 0.8x idb-keyval', setShare, '>=', 0.8),
-        ],
-        notes: [
-          `Chromium ${browser.version()} headless, cross-origin isolated (${isolated}: 5 µs timer); one database each, 100 records, 32 operations per sample; IndexedDbBackend.set reads, checks liveness and writes in one readwrite transaction (SPEC §4), idb-keyval.set is a blind put; idb-keyval update is its get-and-put in one transaction, the like-for-like comparison.`,
-        ],
-        detail: result,
-      };
+      const entry = writeEntry(dir, root, comparison);
+      for (const engine of BROWSER_ENGINES) {
+        let run;
+        try {
+          run = await runPageModule<PageResult>(engine, entry, { cwd: root, timeoutMs: WATCHDOG_MS });
+        } catch (error) {
+          // A missing browser skips its engine, not the case.
+          if (!(error instanceof ConformanceUsageError)) throw error;
+          notes.push(`${ENGINE_LABEL[engine]} skipped: ${error.message}`);
+          log(`  ${ENGINE_LABEL[engine]} skipped: ${error.message}`);
+          continue;
+        }
+        const { result, isolated } = run.value;
+        detail[engine] = run.value;
+        log(`  ${run.version}, cross-origin isolated: ${isolated}`);
+        // Throughput of IndexedDbBackend relative to idb-keyval = idb-keyval's time / ours.
+        const getShare = pairedRatio(result.get, 'idb-keyval', 'IndexedDbBackend');
+        const setShare = pairedRatio(result.set, 'idb-keyval', 'IndexedDbBackend');
+        const setVersusUpdate = pairedRatio(result.set, 'idb-keyval update', 'IndexedDbBackend');
+        for (const op of ['get', 'set'] as const) {
+          for (const c of result[op].contenders) figures.push({ name: `${engine} ${op}: ${c.name}`, value: c.opsPerSecond, unit: 'ops/s' });
+        }
+        figures.push(
+          { name: `${engine} get: IndexedDbBackend throughput / idb-keyval`, value: getShare, unit: 'x' },
+          { name: `${engine} set: IndexedDbBackend throughput / idb-keyval`, value: setShare, unit: 'x' },
+          { name: `${engine} set: IndexedDbBackend throughput / idb-keyval update (read-modify-write)`, value: setVersusUpdate, unit: 'x' },
+        );
+        targets.push(
+          target(`${engine} get throughput >= 0.8x idb-keyval`, getShare, '>=', 0.8),
+          target(`${engine} set throughput >= 0.8x idb-keyval`, setShare, '>=', 0.8),
+        );
+        notes.push(`${run.version} ${engine === 'webkit' ? 'under Xvfb (MiniBrowser has no headless mode)' : 'headless'}, cross-origin isolated: ${isolated}.`);
+      }
     } finally {
-      clearTimeout(watchdog);
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-      rmSync(tmp, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
+    if (figures.length === 0) return { skipped: `no browser engine could run: ${notes.join(' ')}` };
+    notes.push(
+      'One database each, 100 records, 32 operations per sample, both libraries in the same page, alternating; IndexedDbBackend.set reads, checks liveness and writes in one readwrite transaction (SPEC §4), idb-keyval.set is a blind put; idb-keyval update is its get-and-put in one transaction, the like-for-like comparison.',
+    );
+    return { figures, targets, notes, detail };
   },
 };

@@ -45,9 +45,9 @@ export const STORES: readonly StoreEntry[] = [
   { id: 'session-file-store', packages: ['session-file-store'], fixture: 'fixtures/express/session-file-store.ts', medium: 'JSON files in a directory of its own', clock: 'date' },
   {
     id: 'connect-session-knex',
-    packages: ['connect-session-knex', 'knex', 'better-sqlite3'],
+    packages: ['connect-session-knex', 'knex', 'pg'],
     fixture: 'fixtures/express/connect-session-knex.ts',
-    medium: 'an SQLite file of its own (better-sqlite3)',
+    medium: 'a PostgreSQL table of its own (knex over pg)',
     clock: 'date',
     notes: [
       'When its database fails, `get`, `set` and `destroy` pass the error to the callback *and* rethrow it from the `async` method: ' +

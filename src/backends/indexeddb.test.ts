@@ -9,6 +9,7 @@ import { ManualClock } from '../clock.js';
 import { SESSION_KEY_PATTERN } from '../keys.js';
 import { createIndexedDbBackendFactory, IndexedDbBackend, IndexedDbBackendError } from './indexeddb.js';
 import { backendExamples } from '../../fixtures/backends/support/backend-examples.js';
+import { withAbortingRequests } from '../../fixtures/browser/support/indexeddb.aborting-requests.js';
 
 const opened: IndexedDbBackend[] = [];
 const databases = new Set<string>();
@@ -30,25 +31,6 @@ function setup(defaultPeriod = 60) {
   const clock = new ManualClock(1_000_000);
   const name = freshName();
   return { clock, name, backend: backendOn(name, clock, { defaultPeriod }) };
-}
-
-/**
- * While `run` runs, every `method` call on any object store aborts its transaction right after
- * issuing the request, as a quota or I/O error would.
- */
-async function withAbortingRequests<T>(method: 'add' | 'put' | 'get', run: () => Promise<T>): Promise<T> {
-  const prototype = IDBObjectStore.prototype as unknown as Record<string, (...args: unknown[]) => IDBRequest>;
-  const original = prototype[method]!;
-  prototype[method] = function (this: IDBObjectStore, ...args: unknown[]) {
-    const request = original.apply(this, args);
-    this.transaction.abort();
-    return request;
-  };
-  try {
-    return await run();
-  } finally {
-    prototype[method] = original;
-  }
 }
 
 afterEach(async () => {

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import session from 'express-session';
-import knexFactory from 'knex';
 import createMemoryStore from 'memorystore';
 import createFileStore from 'session-file-store';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +24,8 @@ import {
   TwiceCallingStore,
 } from '../../fixtures/express/support/protocol-breaking-stores.js';
 import { ExpressStoreBackend, ExpressStoreError, expressStoreFactory, fromExpressStore } from './index.js';
+import { postgresKnex } from '../../fixtures/express/connect-session-knex.js';
+import { scratchName } from '../../fixtures/express/support/scratch-name.js';
 
 const START = 1_577_836_800_000;
 
@@ -356,12 +357,13 @@ describe('stores that break the callback protocol get a named error, never a cra
   });
 
   it("connect-session-knex, its database gone: the error, then its rethrow (unhandled under express-session) named", async () => {
-    const path = mkdtempSync(join(tmpdir(), 'sess-express-knex-'));
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: join(path, 's.sqlite') }, useNullAsDefault: true });
+    const knex = postgresKnex();
+    const table = scratchName('knex_unit');
     try {
-      const store = new ConnectSessionKnexStore({ knex, tableName: 'sessions', cleanupInterval: 0 });
+      const store = new ConnectSessionKnexStore({ knex, tableName: table, cleanupInterval: 0 });
       const backend = fromExpressStore(store, { clock: clock() });
       const key = await backend.generate({ value: 'v' });
+      await knex.schema.dropTableIfExists(table);
       await knex.destroy();
       const first = await backend.get(key).catch((e: unknown) => e);
       expect(first).toBeInstanceOf(Error);
@@ -370,7 +372,6 @@ describe('stores that break the callback protocol get a named error, never a cra
       await expect(backend.get(key)).rejects.toMatchObject({ fault: 'rejected-after-callback', method: 'get' });
     } finally {
       await knex.destroy();
-      rmSync(path, { recursive: true, force: true });
     }
   });
 

@@ -30,7 +30,7 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['./s.ts', '--browser=webkit'])).toMatchObject({ engines: ['webkit'] });
     expect(parseCommandLine(['./s.ts'])).toMatchObject({ engines: [] });
     expect(parseCommandLine(['--call-timeout', '500', '--require-all', '--fake-date'])).toMatchObject({ callTimeoutMs: 500, requireAll: true, fakeDate: true });
-    expect(() => parseCommandLine(['--browser=opera'])).toThrow("--browser: unknown engine 'opera': the engines are chromium, firefox, webkit");
+    expect(() => parseCommandLine(['--browser=opera'])).toThrow("unknown browser engine 'opera': --browser takes chromium, firefox, webkit or a comma list of them");
     expect(() => parseCommandLine(['--call-timeout', '0'])).toThrow("--call-timeout needs a whole number >= 1, got '0'");
   });
 

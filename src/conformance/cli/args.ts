@@ -3,10 +3,7 @@
  * anything.
  */
 import { parseArgs } from 'node:util';
-
-/** The browser engines `--browser` can run the suite in. */
-export const BROWSER_ENGINES = ['chromium', 'firefox', 'webkit'] as const;
-export type BrowserEngineName = (typeof BROWSER_ENGINES)[number];
+import { BROWSER_ENGINES, parseEngines, type BrowserEngine } from '../browser/engine-names.js';
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -18,7 +15,7 @@ export interface CliOptions {
   exportName: string | undefined;
   json: boolean;
   /** `--browser [engines]`: the engines to run in, in order; empty for a run in Node. */
-  engines: BrowserEngineName[];
+  engines: BrowserEngine[];
   verbose: boolean;
   /** `--call-timeout MS`: how long one backend call may take before it counts as never settling. */
   callTimeoutMs: number | undefined;
@@ -105,9 +102,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' |
  * `--browser=chromium,webkit`), which parseArgs cannot say: a following word is the list only if
  * it reads as one, so `--browser ./store.ts` still means Chromium and a target.
  */
-function takeBrowserOption(argv: string[]): { args: string[]; engines: BrowserEngineName[] } {
+function takeBrowserOption(argv: string[]): { args: string[]; engines: BrowserEngine[] } {
   const args: string[] = [];
-  let engines: BrowserEngineName[] = [];
+  let engines: BrowserEngine[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -115,7 +112,9 @@ function takeBrowserOption(argv: string[]): { args: string[]; engines: BrowserEn
       break;
     }
     if (arg.startsWith('--browser=')) {
-      engines = parseEngines(arg.slice('--browser='.length));
+      const list = arg.slice('--browser='.length);
+      if (list.trim() === '') throw new CliUsageError(`--browser= needs an engine: ${BROWSER_ENGINES.join(', ')}`);
+      engines = parseEngines(list);
     } else if (arg === '--browser') {
       const next = argv[i + 1];
       if (next !== undefined && looksLikeEngineList(next)) {
@@ -131,23 +130,9 @@ function takeBrowserOption(argv: string[]): { args: string[]; engines: BrowserEn
   return { args, engines };
 }
 
+/** A word after `--browser` that names engines (`firefox`, `chromium,webkit`), not a target. */
 function looksLikeEngineList(word: string): boolean {
-  return /^[a-z]+(,[a-z]+)*$/.test(word) && word.split(',').some((name) => (BROWSER_ENGINES as readonly string[]).includes(name));
-}
-
-/**
- * `chromium,firefox` as engine names, in order, each once.
- *
- * @throws CliUsageError naming an unknown engine and the known ones.
- */
-export function parseEngines(list: string): BrowserEngineName[] {
-  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  if (names.length === 0) throw new CliUsageError(`--browser= needs an engine: ${BROWSER_ENGINES.join(', ')}`);
-  const unknown = names.filter((name) => !(BROWSER_ENGINES as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new CliUsageError(`--browser: unknown engine ${unknown.map((n) => `'${n}'`).join(', ')}: the engines are ${BROWSER_ENGINES.join(', ')}`);
-  }
-  return [...new Set(names as BrowserEngineName[])];
+  return /^[a-z]+(,[a-z]+)*$/i.test(word) && word.split(',').some((name) => (BROWSER_ENGINES as readonly string[]).includes(name.toLowerCase()));
 }
 
 function wholeNumber(value: string | boolean | undefined, option: string, min: number): number | undefined {

@@ -4,6 +4,8 @@
  * JSON and an exit code (./exit-codes.ts). The run itself is the runner's (../run/).
  */
 import { describeError, firstLine, stackWithCauses } from '../../error-text.js';
+import { environmentRuns } from '../../../properties/runs.js';
+import type { BrowserEngine } from '../browser/engine-names.js';
 import { BackendFactoryError, ConformanceUsageError } from '../errors.js';
 import { loadFactoryInNode } from '../load/node.js';
 import { resolveTarget } from '../load/targets.js';
@@ -42,10 +44,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (parsed.path !== undefined && (parsed.seed === undefined || parsed.only?.length !== 1)) {
       throw new CliUsageError('--path replays one failure: give it with --seed and exactly one --only name, as printed in the failure');
     }
-    if (parsed.engines.length > 0) {
-      const { runInBrowser } = await import('../browser.js');
-      return await runInBrowser(parsed, io);
-    }
+    if (parsed.engines.length > 0) return await runInBrowsers(parsed, io);
     return await runInNode(parsed, io);
   } catch (error) {
     return reportSetupError(error, io, verbose);
@@ -63,6 +62,38 @@ export function runOptionsOf(options: CliOptions) {
     ...(options.requireAll && { requireAll: true }),
     ...(options.fakeDate && { fakeDate: true }),
   };
+}
+
+/**
+ * `--browser [engines]`: the suite in each engine in turn (the browser room runs it, ../browser/),
+ * each with its own report; the exit code is the worst of them. A run the page's watchdog
+ * stopped is reported with what was decided and the reason, as a Node run that stopped is.
+ */
+async function runInBrowsers(options: CliOptions, io: CliIo): Promise<number> {
+  const { ENGINE_LABEL, runInBrowser } = await import('../browser/index.js');
+  const target = resolveTarget(options.target ?? 'indexeddb', io.cwd);
+  // The page has no process.env: SESS_RUNS is read here, so that it means the same in both modes.
+  const runs = options.runs ?? environmentRuns();
+  const runOptions = { ...runOptionsOf(options), ...(runs !== undefined && { runs }) };
+  let code = EXIT_PASSED;
+  for (const engine of options.engines) {
+    if (options.engines.length > 1 && !options.json) io.stdout.write(`${ENGINE_LABEL[engine]}:\n`);
+    const reporter = makeReporter(options, io, engine);
+    let outcome: Awaited<ReturnType<typeof runInBrowser>>;
+    try {
+      outcome = await runInBrowser(
+        { target, exportName: options.exportName, engine, runOptions, verbose: options.verbose, env: io.env, cwd: io.cwd, log: (line) => io.stderr.write(`${line}\n`) },
+        { onStart: (property, index, total) => reporter.start(property, index, total), onResult: (report) => reporter.result(report) },
+      );
+    } finally {
+      reporter.stop();
+    }
+    if (outcome.kind === 'stopped') io.stderr.write(`sess-conformance: ${outcome.reason}\n`);
+    const report =
+      outcome.kind === 'done' ? outcome.report : summarizeRun(outcome.results, options.seed ?? outcome.results[0]?.seed ?? 0, 0, options.requireAll, outcome.reason);
+    code = Math.max(code, finishRun(report, options, io, reporter, engine));
+  }
+  return code;
 }
 
 async function runInNode(options: CliOptions, io: CliIo): Promise<number> {
@@ -93,10 +124,11 @@ async function runInNode(options: CliOptions, io: CliIo): Promise<number> {
 }
 
 /** Prints the end of a run (the JSON report, or findings and summary) and picks the exit code. */
-export function finishRun(report: ConformanceReport, options: CliOptions, io: CliIo, reporter: ConsoleReporter): number {
+export function finishRun(report: ConformanceReport, options: CliOptions, io: CliIo, reporter: ConsoleReporter, engine?: BrowserEngine): number {
   if (options.json) {
-    const target = options.target ?? (options.engines.length > 0 ? 'indexeddb' : 'memory');
-    io.stdout.write(`${JSON.stringify({ target, browser: options.engines[0] ?? false, ...report }, null, 2)}\n`);
+    // One JSON document per run; with several engines, one per engine, in order.
+    const target = options.target ?? (engine !== undefined ? 'indexeddb' : 'memory');
+    io.stdout.write(`${JSON.stringify({ target, browser: engine ?? false, ...report }, null, 2)}\n`);
   } else {
     reporter.finish(report);
   }

@@ -5,7 +5,8 @@
 import { ConsoleReporter, type OutputStream } from '../report/console.js';
 import { ansiStyle, plainStyle, type ReplayTarget } from '../report/text.js';
 import { selectProperties } from '../run/runner.js';
-import type { BrowserEngineName, CliOptions } from './args.js';
+import type { BrowserEngine } from '../browser/engine-names.js';
+import type { CliOptions } from './args.js';
 
 /** What the CLI talks to; the real process by default, something else in tests. */
 export interface CliIo {
@@ -16,7 +17,7 @@ export interface CliIo {
 }
 
 /** A reporter that writes nothing under `--json` (stdout carries only the report then). */
-export function makeReporter(options: CliOptions, io: CliIo, engine?: BrowserEngineName): ConsoleReporter {
+export function makeReporter(options: CliOptions, io: CliIo, engine?: BrowserEngine): ConsoleReporter {
   const colour = io.stdout.isTTY === true && !isSet(io.env['NO_COLOR']);
   const progress = colour && !isSet(io.env['CI']) && !options.json;
   const replay: ReplayTarget = {

@@ -1,0 +1,4 @@
+/** Every conformance property on IndexedDbBackend in Firefox (see fixtures/browser/support/indexeddb.conformance.engine.ts). */
+import { describeEngineConformance } from '../../fixtures/browser/support/indexeddb.conformance.engine.js';
+
+describeEngineConformance('firefox');
