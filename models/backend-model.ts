@@ -14,6 +14,9 @@ export const MODEL_MAX_PERIOD = 34_560_000;
 /** SPEC §2: base64url without padding, at least 22 characters (128 bits). */
 export const MODEL_KEY_PATTERN = /^[A-Za-z0-9_-]{22,}$/;
 
+/** SPEC §2: a generated key is at most this long; the manager never looks up a longer cookie value (§5). */
+export const MODEL_MAX_KEY_LENGTH = 512;
+
 /** One stored session. */
 export interface ModelRecord {
   /** `undefined`: created by `generate` without a value; reads `not_set` (SPEC §3). */
@@ -92,6 +95,9 @@ export function keyProblem(state: BackendModel, key: unknown): string | undefine
     return key.length < 22 && /^[A-Za-z0-9_-]*$/.test(key)
       ? `a generated key has at least 22 characters (128 bits), got ${key.length} (SPEC §2)`
       : 'a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)';
+  }
+  if (key.length > MODEL_MAX_KEY_LENGTH) {
+    return `a generated key is at most ${MODEL_MAX_KEY_LENGTH} characters, got ${key.length}: the manager never looks up a longer cookie value, so every request would start a new session (SPEC §2, §5)`;
   }
   if (state.cleared.has(key)) return 'a cleared key is never handed out again (SPEC §2)';
   if (state.issued.has(key)) {
@@ -193,6 +199,11 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
   if (typeof got !== 'object' || got === null || !['ok', 'not_found', 'not_set'].includes(String(got.status))) {
     return 'get resolves { status: "ok" | "not_found" | "not_set" } (SPEC §4)';
   }
+  const outlived =
+    (expected.status === 'not_found' && got.status !== 'not_found') ||
+    (expected.status === 'ok' && got.status === 'ok' && typeof got.period === 'number' && got.period > expected.period);
+  const zero = explainZeroExpiry(state, record, outlived);
+  if (zero !== undefined) return zero;
   if (expected.status === 'not_found') {
     if (state.cleared.has(key) && record === undefined) return 'a cleared key reads not_found: clear removes the session (SPEC §4)';
     if (record !== undefined) {
@@ -219,11 +230,51 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
       : 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)';
   }
   if (got.value !== expected.value) {
+    const mangled = typeof got.value === 'string' ? explainMangledValue(expected.value, got.value) : undefined;
+    if (mangled !== undefined) return mangled;
     return typeof got.value === 'string' && got.value.length < expected.value.length && expected.value.startsWith(got.value)
       ? `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`
       : 'values are stored and returned exactly, non-ASCII included (SPEC §3)';
   }
   return explainPeriod(state, record, expected.period, got.period);
+}
+
+/**
+ * Why a session given `expiry: 0` outlived it (or reported more than 0 s left): the store read 0 as
+ * "no expiry given" (`expiry || defaultPeriod()`, as memorystore, session-file-store and
+ * connect-session-knex do with `maxAge 0`). When the lifetime before the last set/touch would
+ * explain it as well (a store that keeps the old expiry), both are named. `undefined` when the
+ * record was not given 0, or the answer is not one that outlives it.
+ */
+function explainZeroExpiry(state: BackendModel, record: ModelRecord | undefined, outlived: boolean): string | undefined {
+  if (!outlived || record === undefined || record.period !== 0 || record.fromDefault === true) return undefined;
+  const zero = 'an expiry of 0 is a lifetime of 0 s, not "no expiry given": the session expires as soon as the context clock moves past now + 0 (SPEC §1)';
+  return record.previousExpiresAt !== undefined && state.now <= record.previousExpiresAt
+    ? `${zero}; or set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)`
+    : zero;
+}
+
+/**
+ * How a value came back changed, when it is one of the ways stores mangle text: parsed as JSON and
+ * re-printed, Unicode-normalised, control characters stripped, trimmed. `undefined` otherwise.
+ */
+function explainMangledValue(expected: string, actual: string): string | undefined {
+  const exactly = 'values are stored and returned exactly';
+  let reprinted: string | undefined;
+  try {
+    const parsed: unknown = JSON.parse(expected);
+    reprinted = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+  } catch {
+    reprinted = undefined;
+  }
+  if (reprinted !== undefined && actual === reprinted) return `${exactly}: text that parses as JSON is a string like any other, never parsed and re-printed (SPEC §3)`;
+  if ((['NFC', 'NFD', 'NFKC', 'NFKD'] as const).some((form) => expected.normalize(form) === actual)) {
+    return `${exactly}: no Unicode normalisation, NFC and NFD forms of one text are different values (SPEC §3)`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (expected.replace(/[\u0000-\u001f\u007f]/g, '') === actual) return `${exactly}: NUL, CR, LF and other control characters are kept (SPEC §3)`;
+  if (expected.trim() === actual) return `${exactly}: surrounding spaces are kept (SPEC §3)`;
+  return undefined;
 }
 
 /** Why a reported remaining period is wrong, from how far off it is. */
@@ -290,6 +341,8 @@ export function explainUpdate(
     if (state.cleared.has(key) && record === undefined) {
       return `${operation} never revives a cleared key: it resolves not_found and stores nothing (SPEC §4)`;
     }
+    const zero = explainZeroExpiry(state, record, actual === 'ok');
+    if (zero !== undefined) return `${operation} never revives an expired key: ${zero}`;
     if (record !== undefined) {
       return `${operation} never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)${previousHint(record, state.now)}`;
     }
