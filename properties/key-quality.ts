@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
-import { keyProblem, MODEL_KEY_PATTERN } from '../models/backend-model.js';
+import { keyProblem, MODEL_KEY_PATTERN, MODEL_MAX_KEY_LENGTH } from '../models/backend-model.js';
 import { openBackend, setupCode } from './fresh-backend.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
 import { show, Trace } from './trace.js';
@@ -59,7 +59,7 @@ async function generateKeys(factory: BackendFactory, plan: ChurnPlan): Promise<v
         trace.fail('generate resolves a fresh key (SPEC §2)', `k${i + 1} = generate()`, 'a fresh key', `rejected with ${show(error)}`, ...loop(i + 1));
       }
       const earlier = typeof key === 'string' ? seen.get(key) : undefined;
-      if (typeof key !== 'string' || !MODEL_KEY_PATTERN.test(key) || earlier !== undefined) {
+      if (typeof key !== 'string' || !MODEL_KEY_PATTERN.test(key) || key.length > MODEL_MAX_KEY_LENGTH || earlier !== undefined) {
         if (i > 0) trace.record(`generate ${i} keys (k1..k${i}), ${describePlan}`);
         const rule =
           earlier === undefined
