@@ -33,6 +33,7 @@ export const MANGLED_VALUES: readonly string[] = [
   'true', 'false', 'null', '"x"', '""', '{"a":1}', '{ "a" : 1 }', '[1, 2]', '[]', ' {"a":1} ',
   ' padded ', '\ttabbed\t', '\u0000', 'a\u0000b', '\r\n', 'line\nline', 'cr\r', '\ufeffbom',
   'e\u0301', '\u00e9', 'A\u030a', '\u212b', '\u2126', '\ufb01', '\u1100\u1161', '\uff21', 'x\u200by',
+  'o\u0308', 'cafe\u0301', '\u1e9b\u0323', 'n\u0303o',
 ];
 
 /** A value serializers mangle, or two of them joined (so one may sit inside a larger text). */

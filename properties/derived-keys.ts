@@ -24,7 +24,7 @@ import {
   type ModelStep,
 } from './backend-commands.js';
 import { runBackendCommands } from './backend-model.js';
-import { DIAGNOSTIC_VARIANTS, KEY_VARIANTS, type KeyVariant, type KeyVariantFamily } from './key-variants.js';
+import { DIAGNOSTIC_VARIANTS, KEY_VARIANT_FAMILIES, KEY_VARIANTS, type KeyVariant, type KeyVariantFamily } from './key-variants.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
 import { codeString, show, showString } from './trace.js';
 
@@ -191,7 +191,12 @@ async function named(real: BackendUnderTest, variant: KeyVariant, rule: (family:
 }
 
 const tagArb = fc.nat({ max: TAGS - 1 });
-const variantArb = fc.nat({ max: KEY_VARIANTS.length - 1 });
+/** Each family as often as any other (they hold from 3 to 7 variants), then a variant of it. */
+const variantArb = fc.oneof(
+  ...Object.values(KEY_VARIANT_FAMILIES).map((family) =>
+    fc.constantFrom(...KEY_VARIANTS.flatMap((variant, index) => (variant.family === family ? [index] : []))),
+  ),
+);
 
 const variantCommandArb = (operation: Operation) =>
   fc.tuple(tagArb, variantArb, valueArb, optionalPeriodArb).map(([tag, variant, value, expiry]) => new VariantCommand(operation, tag, variant, value, expiry));
@@ -207,7 +212,8 @@ const derivedCommandsArb = fc.array(
     { weight: 1, arbitrary: tagArb.map((tagged) => new ClearCommand({ tagged })) },
     { weight: 1, arbitrary: fc.constantFrom(1, 1000, 60_000).map((ms) => new AdvanceCommand(ms)) },
   ),
-  { minLength: 1, maxLength: 24 },
+  // At least a few steps even in fast-check's first (smallest) runs: a key, and something done to its variants.
+  { minLength: 6, maxLength: 30, size: 'medium' },
 );
 
 export const derivedKeysProperty: ConformanceProperty = {

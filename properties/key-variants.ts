@@ -68,6 +68,7 @@ function caseMappingLookalike(key: string): string {
 
 const mid = (key: string) => Math.floor(key.length / 2);
 
+
 export const KEY_VARIANTS: readonly KeyVariant[] = [
   { family: F.case, label: 'in upper case', apply: (k) => k.toUpperCase(), code: (n) => `${n}.toUpperCase()` },
   { family: F.case, label: 'in lower case', apply: (k) => k.toLowerCase(), code: (n) => `${n}.toLowerCase()` },
@@ -90,7 +91,7 @@ export const KEY_VARIANTS: readonly KeyVariant[] = [
   { family: F.length, label: 'with its last character changed', apply: (k) => k.slice(0, -1) + (k.endsWith('A') ? 'B' : 'A'), code: (n) => `${n}.slice(0, -1) + (${n}.endsWith('A') ? 'B' : 'A')` },
   { family: F.length, label: 'doubled', apply: (k) => k + k, code: (n) => `${n} + ${n}` },
   { family: F.length, label: 'extended to 300 characters', apply: (k) => k.padEnd(300, 'Z'), code: (n) => `${n}.padEnd(300, 'Z')` },
-  { family: F.pattern, label: "with its middle character replaced by '_'", apply: (k) => replaceAt(k, mid(k), '_'), code: (n) => `${n}.slice(0, ${n}.length >> 1) + '_' + ${n}.slice((${n}.length >> 1) + 1)` },
+  { family: F.pattern, label: "with '_' for its first letter", apply: (k) => replaceAt(k, firstLetter(k), '_'), code: (n) => `${n}.replace(/[A-Za-z]/, '_')` },
   { family: F.pattern, label: "cut to 8 characters and '%'", apply: (k) => `${k.slice(0, 8)}%`, code: (n) => `${n}.slice(0, 8) + '%'` },
   { family: F.pattern, label: "as '%' alone", apply: () => '%', code: () => `'%'` },
   { family: F.pattern, label: "cut to 8 characters and '*'", apply: (k) => `${k.slice(0, 8)}*`, code: (n) => `${n}.slice(0, 8) + '*'` },

@@ -14,7 +14,7 @@ import type { ConformanceProperty, PreparedProperty } from './property.js';
 const hardValueArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constant('') },
   { weight: 3, arbitrary: fc.constantFrom(...NON_ASCII_SAMPLES) },
-  { weight: 4, arbitrary: mangledValueArb },
+  { weight: 8, arbitrary: mangledValueArb },
   { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }) },
   { weight: 1, arbitrary: fc.string({ unit: scalarValueArb, minLength: 1, maxLength: 20 }) },
   { weight: 4, arbitrary: largeValueArb },
@@ -32,7 +32,7 @@ const valueCommandsArb = fc.array(
     { weight: 2, arbitrary: fc.tuple(knownArb, hardValueArb).map(([choice, value]) => new SetCommand(choice, value, undefined)) },
     { weight: 1, arbitrary: knownArb.map((choice) => new TouchCommand(choice, undefined)) },
   ),
-  { minLength: 1, maxLength: 16 },
+  { minLength: 3, maxLength: 16 },
 );
 
 export const valuesProperty: ConformanceProperty = {
