@@ -219,6 +219,8 @@ export function explainGet(state: BackendModel, key: string, expected: Lookup, a
     if (record !== undefined && state.now === record.expiresAt) {
       return 'a session is still live at now == expiresAt (SPEC §1: live while now <= expiresAt)';
     }
+    const overflow = explainLongLifetimeLost(record, state.now);
+    if (overflow !== undefined) return overflow;
     return `a live session must be found (SPEC §4 get)${defaultHint(record, state.now)}`;
   }
   if (expected.status === 'not_set') {
@@ -252,6 +254,22 @@ function explainZeroExpiry(state: BackendModel, record: ModelRecord | undefined,
   return record.previousExpiresAt !== undefined && state.now <= record.previousExpiresAt
     ? `${zero}; or set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)`
     : zero;
+}
+
+/** 2^31 - 1: the most milliseconds `setTimeout` and signed 32-bit counters hold. */
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A live session lost while its own, explicitly given lifetime is about 2^31 ms (24.8 days) or
+ * more and no earlier lifetime explains it: where `setTimeout` fires at once (a delay over
+ * 2^31 - 1 ms, which a store's margin of a few seconds or minutes reaches) and 32-bit counters
+ * wrap. `undefined` otherwise.
+ */
+function explainLongLifetimeLost(record: ModelRecord | undefined, now: number): string | undefined {
+  if (record === undefined || record.fromDefault === true || record.period === undefined) return undefined;
+  if (record.period * 1000 < INT32_MAX - 86_400_000) return undefined;
+  if (record.previousExpiresAt !== undefined && now > record.previousExpiresAt) return undefined;
+  return `a session lives its whole period, however long: one of ${record.period} s (about 2^31 ms or more, where setTimeout fires at once and 32-bit counters wrap) must still be found (SPEC §1, §4)`;
 }
 
 /**
@@ -351,5 +369,7 @@ export function explainUpdate(
   if (record !== undefined && state.now === record.expiresAt) {
     return `${operation} updates a session that is live at now == expiresAt (SPEC §1: live while now <= expiresAt)`;
   }
+  const overflow = explainLongLifetimeLost(record, state.now);
+  if (overflow !== undefined) return `${operation} updates a live session: ${overflow}`;
   return `${operation} updates a live session and resolves ok (SPEC §4)${defaultHint(record, state.now)}`;
 }
