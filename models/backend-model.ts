@@ -14,6 +14,9 @@ export const MODEL_MAX_PERIOD = 34_560_000;
 /** SPEC §2: base64url without padding, at least 22 characters (128 bits). */
 export const MODEL_KEY_PATTERN = /^[A-Za-z0-9_-]{22,}$/;
 
+/** SPEC §2: a generated key is at most this long; the manager never looks up a longer cookie value (§5). */
+export const MODEL_MAX_KEY_LENGTH = 512;
+
 /** One stored session. */
 export interface ModelRecord {
   /** `undefined`: created by `generate` without a value; reads `not_set` (SPEC §3). */
@@ -106,6 +109,9 @@ function keyRule(state: BackendModel, key: unknown): string | undefined {
     return key.length < 22 && /^[A-Za-z0-9_-]*$/.test(key)
       ? `a generated key has at least 22 characters (128 bits), got ${key.length} (SPEC §2)`
       : 'a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)';
+  }
+  if (key.length > MODEL_MAX_KEY_LENGTH) {
+    return `a generated key is at most ${MODEL_MAX_KEY_LENGTH} characters, got ${key.length}: the manager never looks up a longer cookie value, so every request would start a new session (SPEC §2, §5)`;
   }
   if (state.cleared.has(key)) return 'a cleared key is never handed out again (SPEC §2)';
   if (state.issued.has(key)) {
@@ -258,6 +264,11 @@ export function judgeGet(state: BackendModel, key: string, expected: Lookup, act
   if (typeof got !== 'object' || got === null || !['ok', 'not_found', 'not_set'].includes(String(got.status))) {
     return judged('lookup-shape', 'get resolves { status: "ok" | "not_found" | "not_set" } (SPEC §4)');
   }
+  const outlived =
+    (expected.status === 'not_found' && got.status !== 'not_found') ||
+    (expected.status === 'ok' && got.status === 'ok' && typeof got.period === 'number' && got.period > expected.period);
+  const zero = explainZeroExpiry(state, record, outlived);
+  if (zero !== undefined) return judged('zero-expiry-as-default', zero);
   if (expected.status === 'not_found') return judgeFoundDead(state, key, record);
   if (got.status === 'not_found') return judgeLost(record, state.now);
   if (expected.status === 'not_set') {
@@ -269,6 +280,8 @@ export function judgeGet(state: BackendModel, key: string, expected: Lookup, act
       : judged('value-lost', 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)');
   }
   if (got.value !== expected.value) {
+    const mangled = typeof got.value === 'string' ? explainMangledValue(expected.value, got.value) : undefined;
+    if (mangled !== undefined) return judged('value-mangled', mangled);
     return typeof got.value === 'string' && got.value.length < expected.value.length && expected.value.startsWith(got.value)
       ? judged('value-truncated', `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`)
       : judged('value-changed', 'values are stored and returned exactly, non-ASCII included (SPEC §3)');
@@ -302,11 +315,67 @@ function judgeLost(record: ModelRecord | undefined, now: number): Judgement {
   if (record !== undefined && now === record.expiresAt) {
     return judged('expiry-early', 'a session is still live at now == expiresAt (SPEC §1: live while now <= expiresAt)', measureEarly(record.expiresAt, now));
   }
+  const overflow = explainLongLifetimeLost(record, now);
+  if (overflow !== undefined) return judged('long-lifetime-lost', overflow);
   const rule = `a live session must be found (SPEC §4 get)${defaultHint(record, now)}`;
   if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) return judged('lifetime-not-restarted', rule);
   if (record?.fromDefault === true) return judged('default-period-ignored', rule);
   if (record !== undefined && record.expiresAt - now < 1000) return judged('expiry-early', rule, measureEarly(record.expiresAt, now));
   return judged('live-session-lost', rule);
+}
+
+/**
+ * Why a session given `expiry: 0` outlived it (or reported more than 0 s left): the store read 0 as
+ * "no expiry given" (`expiry || defaultPeriod()`, as memorystore, session-file-store and
+ * connect-session-knex do with `maxAge 0`). When the lifetime before the last set/touch would
+ * explain it as well (a store that keeps the old expiry), both are named. `undefined` when the
+ * record was not given 0, or the answer is not one that outlives it.
+ */
+function explainZeroExpiry(state: BackendModel, record: ModelRecord | undefined, outlived: boolean): string | undefined {
+  if (!outlived || record === undefined || record.period !== 0 || record.fromDefault === true) return undefined;
+  const zero = 'an expiry of 0 is a lifetime of 0 s, not "no expiry given": the session expires as soon as the context clock moves past now + 0 (SPEC §1)';
+  return record.previousExpiresAt !== undefined && state.now <= record.previousExpiresAt
+    ? `${zero}; or set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)`
+    : zero;
+}
+
+/** 2^31 - 1: the most milliseconds `setTimeout` and signed 32-bit counters hold. */
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A live session lost while its own, explicitly given lifetime is about 2^31 ms (24.8 days) or
+ * more and no earlier lifetime explains it: where `setTimeout` fires at once (a delay over
+ * 2^31 - 1 ms, which a store's margin of a few seconds or minutes reaches) and 32-bit counters
+ * wrap. `undefined` otherwise.
+ */
+function explainLongLifetimeLost(record: ModelRecord | undefined, now: number): string | undefined {
+  if (record === undefined || record.fromDefault === true || record.period === undefined) return undefined;
+  if (record.period * 1000 < INT32_MAX - 86_400_000) return undefined;
+  if (record.previousExpiresAt !== undefined && now > record.previousExpiresAt) return undefined;
+  return `a session lives its whole period, however long: one of ${record.period} s (about 2^31 ms or more, where setTimeout fires at once and 32-bit counters wrap) must still be found (SPEC §1, §4)`;
+}
+
+/**
+ * How a value came back changed, when it is one of the ways stores mangle text: parsed as JSON and
+ * re-printed, Unicode-normalised, control characters stripped, trimmed. `undefined` otherwise.
+ */
+function explainMangledValue(expected: string, actual: string): string | undefined {
+  const exactly = 'values are stored and returned exactly';
+  let reprinted: string | undefined;
+  try {
+    const parsed: unknown = JSON.parse(expected);
+    reprinted = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+  } catch {
+    reprinted = undefined;
+  }
+  if (reprinted !== undefined && actual === reprinted) return `${exactly}: text that parses as JSON is a string like any other, never parsed and re-printed (SPEC §3)`;
+  if ((['NFC', 'NFD', 'NFKC', 'NFKD'] as const).some((form) => expected.normalize(form) === actual)) {
+    return `${exactly}: no Unicode normalisation, NFC and NFD forms of one text are different values (SPEC §3)`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (expected.replace(/[\u0000-\u001f\u007f]/g, '') === actual) return `${exactly}: NUL, CR, LF and other control characters are kept (SPEC §3)`;
+  if (expected.trim() === actual) return `${exactly}: surrounding spaces are kept (SPEC §3)`;
+  return undefined;
 }
 
 /**
@@ -401,6 +470,8 @@ export function judgeUpdate(
     }
     // One id for every key that is not live: a set that stores without looking revives them all.
     // When the expiry itself is late, the expiry experiment names that instead (properties/expiry-experiment.ts).
+    const zero = explainZeroExpiry(state, record, actual === 'ok');
+    if (zero !== undefined) return judged('zero-expiry-as-default', `${operation} never revives an expired key: ${zero}`);
     if (record !== undefined) {
       const hint = previousHint(record, state.now);
       return judged(
@@ -417,6 +488,8 @@ export function judgeUpdate(
       measureEarly(record.expiresAt, state.now),
     );
   }
+  const overflow = explainLongLifetimeLost(record, state.now);
+  if (overflow !== undefined) return judged('long-lifetime-lost', `${operation} updates a live session: ${overflow}`);
   const lost = judgeLost(record, state.now);
   return judged(lost.id, `${operation} updates a live session and resolves ok (SPEC §4)${defaultHint(record, state.now)}`, lost.measured);
 }

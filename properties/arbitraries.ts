@@ -23,6 +23,26 @@ export const largeValueArb: fc.Arbitrary<string> = fc
   .map(([unit, bytes]) => valueOfUtf8Size(unit, bytes));
 
 /**
+ * Values that serializers and databases "helpfully" change (SPEC §3: stored and returned exactly):
+ * text that parses as a JSON scalar or document (and would come back re-printed), numbers with
+ * leading zeros, exponents, `-0` or more digits than a double holds, surrounding spaces, NUL, CR/LF,
+ * a BOM, and one text in its NFC, NFD and NFKC forms (a normalising layer makes them one).
+ */
+export const MANGLED_VALUES: readonly string[] = [
+  '0', '007', '1e3', '1E+3', '-0', '0.10', '1.0', '9007199254740993', '1e400', 'NaN', 'Infinity',
+  'true', 'false', 'null', '"x"', '""', '{"a":1}', '{ "a" : 1 }', '[1, 2]', '[]', ' {"a":1} ',
+  ' padded ', '\ttabbed\t', '\u0000', 'a\u0000b', '\r\n', 'line\nline', 'cr\r', '\ufeffbom',
+  'e\u0301', '\u00e9', 'A\u030a', '\u212b', '\u2126', '\ufb01', '\u1100\u1161', '\uff21', 'x\u200by',
+  'o\u0308', 'cafe\u0301', '\u1e9b\u0323', 'n\u0303o',
+];
+
+/** A value serializers mangle, or two of them joined (so one may sit inside a larger text). */
+export const mangledValueArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...MANGLED_VALUES) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...MANGLED_VALUES), fc.constantFrom(...MANGLED_VALUES)).map(([a, b]) => a + b) },
+);
+
+/**
  * A session value: `""` often, short ASCII, non-ASCII (astral plane included) and, rarely, large
  * (so runs stay fast). Always well-formed Unicode, as SPEC §3 promises backends.
  */
@@ -32,6 +52,7 @@ export const valueArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 60, arbitrary: fc.constantFrom(...NON_ASCII_SAMPLES) },
   { weight: 40, arbitrary: fc.string({ unit: 'grapheme', maxLength: 6 }) },
   { weight: 20, arbitrary: fc.constantFrom('0', 'null', 'undefined', 'false', '{}', '"quoted"') },
+  { weight: 20, arbitrary: mangledValueArb },
   // About one value in 150: enough to meet a size limit in most default runs, rare enough to stay fast.
   { weight: 2, arbitrary: largeValueArb },
 );
@@ -39,10 +60,26 @@ export const valueArb: fc.Arbitrary<string> = fc.oneof(
 /** A value or none (`generate` without a value: `not_set`). */
 export const optionalValueArb: fc.Arbitrary<string | undefined> = fc.option(valueArb, { nil: undefined, freq: 3 });
 
-/** A valid period in seconds: 0 and the 400-day cap often, small ones mostly (so expiry is reached). */
+/**
+ * Lifetimes where stores go wrong (SPEC §1 allows 0 to 34,560,000 s): 0 (memorystore never expires
+ * it, session-file-store gives it an hour, connect-session-knex a day: `expiry || default`), 1,
+ * the cap and one below, the usual defaults, and where a naive implementation overflows or rounds:
+ * milliseconds past 2^31 (`setTimeout` fires at once), 2^32, and minute, hour and day edges.
+ */
+export const EDGE_PERIODS: readonly number[] = [
+  0, 1, 2, 59, 60, 61, 3599, 3600, 86_399, 86_400, 604_800, 1_209_600, 2_592_000, 31_536_000,
+  2_147_483, 2_147_484, 4_294_967, 4_294_968, MODEL_MAX_PERIOD - 1, MODEL_MAX_PERIOD,
+];
+
+/**
+ * A valid period in seconds, each kind a deliberate share of the draws: 0 (one in eight), 1 and the
+ * cap, the other edges of {@link EDGE_PERIODS}, small ones mostly (so expiry is reached), any.
+ */
 export const periodArb: fc.Arbitrary<number> = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom(0, 1, MODEL_MAX_PERIOD) },
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 120 }) },
+  { weight: 2, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.constantFrom(1, MODEL_MAX_PERIOD) },
+  { weight: 2, arbitrary: fc.constantFrom(...EDGE_PERIODS) },
+  { weight: 10, arbitrary: fc.integer({ min: 0, max: 120 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MODEL_MAX_PERIOD }) },
 );
 

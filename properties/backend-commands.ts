@@ -459,6 +459,31 @@ function advanceBoth(world: BackendWorld, real: BackendUnderTest, ms: number, te
   real.trace.record(`${text} (now ${instant(world.state, START(world))})`, code);
 }
 
+/**
+ * The event loop turns between two steps, the clock staying where it is: one macrotask
+ * (`setTimeout(0)`) or a wait of a few ms. Work a store does later (write-behind, timers, deferred
+ * cleanup) lands here, inside the run, where the next step can see it (SPEC §4: every operation
+ * behaves as its result said, whenever the store finishes its own work).
+ */
+export class EventLoopTurnCommand extends BackendCommand {
+  constructor(readonly ms: number) {
+    super();
+  }
+  async run(_world: BackendWorld, real: BackendUnderTest): Promise<void> {
+    this.code = `await new Promise((resolve) => setTimeout(resolve, ${this.ms})); // the clock does not move`;
+    await new Promise((resolve) => setTimeout(resolve, this.ms));
+    real.trace.record(this.toString(), this.code);
+  }
+  toString(): string {
+    return this.ms === 0 ? 'let the event loop turn once (the clock does not move)' : `wait ${this.ms} ms of real time (the clock does not move)`;
+  }
+}
+
+/** Mostly one macrotask, sometimes a real wait of 1 to 5 ms: cheap enough for every default run. */
+export const eventLoopTurnArb: fc.Arbitrary<EventLoopTurnCommand> = fc
+  .oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) })
+  .map((ms) => new EventLoopTurnCommand(ms));
+
 /** The backend's default period changes (for backends that offer `setDefaultPeriod`, as `MemoryBackend`). */
 export class SetDefaultPeriodCommand extends BackendCommand {
   constructor(readonly period: number) {

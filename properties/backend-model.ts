@@ -1,6 +1,7 @@
 /**
  * `backend-model`: random sequences of every backend operation, with a simulated clock that often
- * lands exactly on expiry instants, each result compared exactly with the model (SPEC §1–§4).
+ * lands exactly on expiry instants, and turns of the event loop between steps (the clock unmoved,
+ * so that work a store defers shows), each result compared exactly with the model (SPEC §1–§4).
  */
 import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
@@ -9,6 +10,7 @@ import {
   AdvanceCommand,
   advanceToExpiryArb,
   ClearCommand,
+  eventLoopTurnArb,
   GenerateCommand,
   GetCommand,
   initialWorld,
@@ -44,6 +46,7 @@ export const backendCommandArb: fc.Arbitrary<ModelStep<BackendWorld, BackendUnde
   { weight: 2, arbitrary: advanceArb.map((ms) => new AdvanceCommand(ms)) },
   { weight: 3, arbitrary: advanceToExpiryArb },
   { weight: 1, arbitrary: periodArb.map((period) => new SetDefaultPeriodCommand(period)) },
+  { weight: 1, arbitrary: eventLoopTurnArb },
 );
 
 /**

@@ -10,11 +10,12 @@ import { runsFor, timeoutFor } from './runs.js';
 
 describe('MemoryBackend conformance', () => {
   it('lists the sequential properties first, in report order', () => {
-    expect(conformanceProperties.slice(0, 8).map((p) => p.name)).toEqual([
+    expect(conformanceProperties.slice(0, 9).map((p) => p.name)).toEqual([
       'backend-model',
       'manager-model',
       'key-quality',
       'garbage-keys',
+      'derived-keys',
       'values',
       'namespace-isolation',
       'reclaiming',

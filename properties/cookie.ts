@@ -455,8 +455,8 @@ export const cookieProperties: Readonly<Record<string, () => fc.IProperty<any>>>
 /**
  * Inputs of `size` characters (1 MiB by default) built to make a careless parser quadratic:
  * rescanning for `=` from every `;`, trimming by repeated slicing, backtracking over quotes.
- * Checking is done against {@link specParseCookieHeader}; no timing is asserted: a quadratic
- * parser would take minutes on these, far beyond a test's timeout.
+ * Checking is done against {@link specParseCookieHeader}; linear time is judged by
+ * {@link workGrowth} between two sizes of the same input, never by a timeout.
  */
 export function adversarialCookieHeaders(size = 1 << 20): Array<{ name: string; header: string }> {
   const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
@@ -478,4 +478,34 @@ export function adversarialCookieHeaders(size = 1 << 20): Array<{ name: string; 
     { name: 'many tiny pairs', header: fill('a=b; ') },
     { name: 'one name without "=", then "=" at the end', header: fill('a').slice(0, size - 1) + '=' },
   ];
+}
+
+/**
+ * How much more time one parse of an input `factor` times larger takes than `factor` parses of the
+ * small one (`small` characters, made by `adversarialCookieHeaders(size)`'s entry `name`): about 1
+ * for a linear parser, about `factor` for a quadratic one. Both sides do the same number of
+ * characters in the same run, so the machine's speed and load cancel out; each side is the best
+ * of `trials` (noise only ever adds time), after a warm-up.
+ */
+export function workGrowth(parse: (header: string) => unknown, name: string, options: { small?: number; factor?: number; trials?: number } = {}): number {
+  const { small = 2048, factor = 32, trials = 7 } = options;
+  const pick = (size: number) => adversarialCookieHeaders(size).find((input) => input.name === name)!.header;
+  const [little, large] = [pick(small), pick(small * factor)];
+  const time = (run: () => void) => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  const many = () => {
+    for (let i = 0; i < factor; i++) parse(little);
+  };
+  const once = () => parse(large);
+  many();
+  once();
+  let [bestMany, bestOnce] = [Infinity, Infinity];
+  for (let i = 0; i < trials; i++) {
+    bestMany = Math.min(bestMany, time(many));
+    bestOnce = Math.min(bestOnce, time(once));
+  }
+  return bestOnce / Math.max(bestMany, 1e-3);
 }

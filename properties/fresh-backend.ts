@@ -14,10 +14,17 @@ export const START_INSTANT = 1_577_836_800_000;
 let namespaceCounter = 0;
 const runId = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0');
 
+/**
+ * What follows the unique part of a namespace, in turn: SPEC §4 lets a namespace be any non-empty
+ * string, so a backend is given separators, wildcards, spaces and non-ASCII in it too.
+ */
+const NAMESPACE_ENDINGS = ['', ':app', '/a.b', ' *?[x]%_', ':é日本😀'];
+
 /** A namespace never used before in this process (and very likely never in a shared store). */
 export function freshNamespace(): string {
   namespaceCounter += 1;
-  return `sess-conformance-${runId}-${Date.now().toString(36)}-${namespaceCounter}`;
+  const ending = NAMESPACE_ENDINGS[namespaceCounter % NAMESPACE_ENDINGS.length];
+  return `sess-conformance-${runId}-${Date.now().toString(36)}-${namespaceCounter}${ending}`;
 }
 
 /** A backend made by `factory`, with the clock and namespace it was given. */

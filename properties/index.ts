@@ -3,6 +3,7 @@
  * and the tests run.
  */
 import { backendModelProperty } from './backend-model.js';
+import { derivedKeysProperty } from './derived-keys.js';
 import { errorsSurfacedProperty } from './errors-surfaced.js';
 import { garbageKeysProperty } from './garbage-keys.js';
 import { keyQualityProperty } from './key-quality.js';
@@ -28,6 +29,7 @@ export const conformanceProperties: ConformanceProperty[] = [
   managerModelProperty,
   keyQualityProperty,
   garbageKeysProperty,
+  derivedKeysProperty,
   valuesProperty,
   namespaceIsolationProperty,
   reclaimingProperty,

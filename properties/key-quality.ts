@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { BackendFactory } from '../src/backend.js';
-import { keyProblem, MODEL_KEY_PATTERN } from '../models/backend-model.js';
+import { keyProblem, MODEL_KEY_PATTERN, MODEL_MAX_KEY_LENGTH } from '../models/backend-model.js';
 import { openBackend, setupCode } from './fresh-backend.js';
 import type { ConformanceProperty, PrepareContext, PreparedProperty } from './property.js';
 import { environmentRuns } from './runs.js';
@@ -96,7 +96,7 @@ async function generateKeys(factory: BackendFactory, plan: ChurnPlan, count: num
       const clearing = !expiring && i % plan.clearEvery === plan.clearEvery - 1;
       const key: unknown = await call(i, `k${i + 1} = generate()`, 'a fresh key', () => backend.generate(expiring ? { expiry: 0 } : {}), 'generate resolves a fresh key (SPEC §2)');
       const earlier = typeof key === 'string' ? seen.get(key) : undefined;
-      if (typeof key !== 'string' || !MODEL_KEY_PATTERN.test(key) || earlier !== undefined) {
+      if (typeof key !== 'string' || !MODEL_KEY_PATTERN.test(key) || key.length > MODEL_MAX_KEY_LENGTH || earlier !== undefined) {
         const actual = earlier === undefined ? show(key) : `${show(key)}, the same as k${earlier.index + 1} (${earlier.fate})`;
         fail(i, keyRule(key, earlier), `k${i + 1} = generate()`, 'a fresh key matching [A-Za-z0-9_-]{22,}', actual, earlier === undefined ? 'key-format' : 'key-reused');
       }

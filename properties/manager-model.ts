@@ -4,11 +4,11 @@
  * and every other operation of SPEC §5, compared with the model; headers string for string (§7).
  */
 import fc from 'fast-check';
-import type { BackendFactory } from '../src/backend.js';
+import type { Backend, BackendFactory } from '../src/backend.js';
 import type { CookieOptions } from '../src/cookie/set-cookie.js';
 import { SessionManager, type Session } from '../src/manager.js';
 import { advanceArb, optionalPeriodArb, optionalValueArb, valueArb } from './arbitraries.js';
-import { AdvanceCommand, advanceToExpiryArb, initialWorld, type ModelStep } from './backend-commands.js';
+import { AdvanceCommand, advanceToExpiryArb, GenerateCommand, initialWorld, type ModelStep } from './backend-commands.js';
 import { setupCode, withFreshBackend } from './fresh-backend.js';
 import {
   ClearHeadersCommand,
@@ -47,8 +47,9 @@ const cookieValueArb: fc.Arbitrary<CookieValueChoice> = fc.oneof(
 
 const cookiePairArb: fc.Arbitrary<CookiePairChoice> = fc.oneof(
   { weight: 4, arbitrary: cookieValueArb.map((value) => ({ name: COOKIE_NAME, value })) },
-  // Other cookies, one differing only in case (names are case-sensitive, SPEC §6).
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('theme', 'SID', 'sid2', '_ga'), cookieValueArb).map(([name, value]) => ({ name, value })) },
+  // Other cookies: one differing only in case (names are case-sensitive, SPEC §6), and names that
+  // hold the session's as a suffix or a prefix (`xsid`, `sid2`), which a scan for `sid=` finds.
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('theme', 'SID', 'sid2', '_ga', 'xsid', 'my.sid', 'sid_'), cookieValueArb).map(([name, value]) => ({ name, value })) },
 );
 
 /** Absent, one field, or up to three fields, each of up to five pairs (often more than three candidates). */
@@ -99,6 +100,9 @@ type ManagerStep = ModelStep<ManagerWorld, ManagerUnderTest>;
 
 export const managerCommandArb: fc.Arbitrary<ManagerStep> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(valueArb, optionalPeriodArb).map(([value, expiry]) => new ManagerGenerateCommand(value, expiry)) },
+  // A session with no value, made on the backend directly (the manager always stores one): the
+  // Cookie headers that name it must read not_set (SPEC §5 ofHeader, the backend's status).
+  { weight: 1, arbitrary: optionalPeriodArb.map((expiry) => new GenerateCommand(undefined, expiry)) },
   { weight: 3, arbitrary: cookieHeaderArb.map((header) => new OfHeaderCommand(header)) },
   { weight: 3, arbitrary: fc.tuple(cookieHeaderArb, valueArb, optionalPeriodArb).map(([header, value, expiry]) => new OfHeaderOrCreateCommand(header, value, expiry)) },
   { weight: 3, arbitrary: fc.tuple(fc.nat({ max: 40 }), optionalValueArb, optionalPeriodArb).map(([pick, value, expiry]) => new ManagerSetCommand(pick, value, expiry)) },
@@ -113,22 +117,32 @@ export const managerCommandArb: fc.Arbitrary<ManagerStep> = fc.oneof(
 /** A sequence of requests (a plain array: replays from seed and path alone). */
 export const managerCommandsArb = fc.array(managerCommandArb, { maxLength: 50, size: 'medium' });
 
+/**
+ * `manager-model` over the manager `makeManager` builds: the shipped `SessionManager` for the suite,
+ * a broken one in this project's tests (to show the property bites).
+ */
+export function managerModelFor(makeManager: (backend: Backend) => SessionManager): ConformanceProperty {
+  return { ...managerModelProperty, prepare: (factory) => prepareManagerModel(factory, makeManager) };
+}
+
+async function prepareManagerModel(factory: BackendFactory, makeManager: (backend: Backend) => SessionManager): Promise<PreparedProperty> {
+  return {
+    property: fc.asyncProperty(managerCommandsArb, (commands) =>
+      withFreshBackend(factory, async ({ backend, clock }) => {
+        const trace = new Trace('manager-model', [...setupCode(['backend'], ['SessionManager']), 'const manager = new SessionManager(backend);']);
+        const world: ManagerWorld = { ...initialWorld(backend, clock.now()), sessions: [] };
+        const real: ManagerUnderTest = { backend, clock, trace, name: 'backend', factory, manager: makeManager(backend), sessions: [] as Session[] };
+        await fc.asyncModelRun(() => ({ model: world, real }), commands);
+      }),
+    ),
+  };
+}
+
 export const managerModelProperty: ConformanceProperty = {
   name: 'manager-model',
   summary:
-    'the session manager over the backend answers Cookie headers (live, dead, cleared, garbage, duplicated keys) and writes Set-Cookie exactly as the model says',
+    'the session manager over the backend answers Cookie headers (live, dead, cleared, not_set, garbage, duplicated keys, xsid beside sid) and writes Set-Cookie exactly as the model says',
   rules: '§5 §6 §7',
   defaultRuns: 200,
-  async prepare(factory: BackendFactory): Promise<PreparedProperty> {
-    return {
-      property: fc.asyncProperty(managerCommandsArb, (commands) =>
-        withFreshBackend(factory, async ({ backend, clock }) => {
-          const trace = new Trace('manager-model', [...setupCode(['backend'], ['SessionManager']), 'const manager = new SessionManager(backend);']);
-          const world: ManagerWorld = { ...initialWorld(backend, clock.now()), sessions: [] };
-          const real: ManagerUnderTest = { backend, clock, trace, name: 'backend', factory, manager: new SessionManager(backend), sessions: [] as Session[] };
-          await fc.asyncModelRun(() => ({ model: world, real }), commands);
-        }),
-      ),
-    };
-  },
+  prepare: (factory) => prepareManagerModel(factory, (backend) => new SessionManager(backend)),
 };

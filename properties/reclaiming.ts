@@ -25,19 +25,24 @@ import { rejectionCause, show } from './trace.js';
 
 type Reclaimable = Backend & Required<Pick<Backend, 'size' | 'sweep'>>;
 
-/** `sweep()`, then `size()` must equal the number of live sessions. */
+/**
+ * `size()`, `sweep()`, `size()`: the second must equal the number of live sessions, and `sweep()`
+ * must have said how many it dropped, the fall between the two sizes (SPEC §4 "how many went").
+ */
 class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
   check(): boolean {
     return true;
   }
   async run(world: BackendWorld, real: BackendUnderTest): Promise<void> {
     const backend = real.backend as Reclaimable;
-    const code = `console.log(await ${real.name}.sweep(), await ${real.name}.size());`;
+    const code = `console.log(await ${real.name}.size(), await ${real.name}.sweep(), await ${real.name}.size());`;
     const live = model.liveKeys(world.state).length;
-    const step = 'sweep(), then size()';
+    const step = 'size(), sweep(), then size()';
+    let before: unknown;
     let dropped: unknown;
     let size: unknown;
     try {
+      before = await backend.size();
       dropped = await backend.sweep();
       size = await backend.size();
     } catch (error) {
@@ -57,13 +62,22 @@ class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
         code,
       );
     }
-    real.trace.record(`sweep() -> ${show(dropped)} dropped; size() -> ${show(size)}`, code);
+    if (typeof before === 'number' && typeof size === 'number' && dropped !== before - size) {
+      real.trace.fail(
+        'sweep() resolves how many records it dropped: size() before minus size() after (SPEC §4)',
+        step,
+        `sweep() -> ${before - size} (size ${before} before, ${size} after)`,
+        `sweep() -> ${show(dropped)}`,
+        code,
+      );
+    }
+    real.trace.record(`size() -> ${show(before)}; sweep() -> ${show(dropped)} dropped; size() -> ${show(size)}`, code);
   }
   toString(): string {
-    return 'sweep(), then size()';
+    return 'size(), sweep(), then size()';
   }
   toCode(): string {
-    return 'console.log(await backend.sweep(), await backend.size());';
+    return 'console.log(await backend.size(), await backend.sweep(), await backend.size());';
   }
 }
 
@@ -119,7 +133,7 @@ const churnCommandsArb = fc.array(
 
 export const reclaimingProperty: ConformanceProperty = {
   name: 'reclaiming',
-  summary: 'with size()/sweep(): after sweep(), size() equals the live sessions; under churn, cleared sessions are never counted',
+  summary: 'with size()/sweep(): after sweep(), size() equals the live sessions and sweep() said how many it dropped; under churn, cleared sessions are never counted',
   rules: '§4',
   defaultRuns: 100,
   async prepare(factory: BackendFactory): Promise<PreparedProperty> {

@@ -3,6 +3,7 @@ import type { Backend } from './backend.js';
 import { MemoryBackend } from './backends/memory.js';
 import { ManualClock } from './clock.js';
 import { SessionManager } from './manager.js';
+import { ClearFirstRegenerateManager } from '../fixtures/broken-parts/clear-first-regenerate.js';
 
 /** A MemoryBackend whose calls are counted, to see what the manager asks of its backend. */
 function setup() {
@@ -173,5 +174,55 @@ describe('SessionManager', () => {
     await expect(sessions.clear(session)).rejects.toBe(failure);
     await expect(sessions.regenerate(session)).rejects.toBe(failure);
     expect(session).toEqual({ key: 'k'.repeat(40), value: 'v', expiryPeriod: 60, modified: false });
+  });
+
+  describe('regenerate: generated first, then cleared (SPEC §5)', () => {
+    /**
+     * What a failure in the middle of `regenerate` does, over a MemoryBackend whose `failing`
+     * operation rejects: the problems found (none for a manager that follows SPEC §5).
+     */
+    async function problemsWhen(failing: 'generate' | 'clear', makeManager: (backend: Backend) => SessionManager): Promise<string[]> {
+      const memory = new MemoryBackend({ clock: new ManualClock(0), defaultPeriod: 600 });
+      const failure = new Error(`${failing} failed`);
+      let armed = false;
+      const backend = new Proxy(memory, {
+        get(target, property, receiver) {
+          const member = Reflect.get(target, property, receiver);
+          if (typeof member !== 'function') return member;
+          if (property === failing) return (...args: unknown[]) => (armed ? Promise.reject(failure) : member.apply(target, args));
+          return member.bind(target);
+        },
+      });
+      const sessions = makeManager(backend);
+      const old = await sessions.generate('user=ada', { expiry: 60 });
+      const before = { ...old };
+      armed = true;
+      const problems: string[] = [];
+      const outcome = await sessions.regenerate(old, { value: 'user=ada; admin' }).then(
+        (fresh) => ({ fresh }),
+        (error: unknown) => ({ error }),
+      );
+      if (!('error' in outcome) || outcome.error !== failure) problems.push(`regenerate did not reject with the backend's error: ${JSON.stringify(outcome)}`);
+      if (JSON.stringify(old) !== JSON.stringify(before)) problems.push(`the old Session changed: ${JSON.stringify(old)}`);
+      const lookup = await memory.get(old.key);
+      if (lookup.status !== 'ok' || lookup.value !== 'user=ada') problems.push(`the old session is no longer live (${lookup.status}): the user was logged out`);
+      if (failing === 'clear' && (await memory.size()) !== 2) problems.push(`a rejected clear must leave both sessions, found ${await memory.size()}`);
+      return problems;
+    }
+
+    const shipped = (backend: Backend) => new SessionManager(backend);
+    const clearFirst = (backend: Backend) => new ClearFirstRegenerateManager(backend);
+
+    it('a rejected generate leaves the old session live and unchanged', async () => {
+      expect(await problemsWhen('generate', shipped)).toEqual([]);
+    });
+
+    it('a rejected clear leaves both sessions live and passes the error on', async () => {
+      expect(await problemsWhen('clear', shipped)).toEqual([]);
+    });
+
+    it('catches a regenerate that clears first (fixtures/broken-parts/clear-first-regenerate.ts)', async () => {
+      expect(await problemsWhen('generate', clearFirst)).toEqual([expect.stringMatching(/logged out/)]);
+    });
   });
 });

@@ -160,6 +160,11 @@ export class SessionManager {
   /**
    * A new session holding `value ?? session.value`, then the old key cleared: call it on login,
    * against session fixation. Not in the original.
+   *
+   * In that order (SPEC §5), so that a failure in between never logs the user out: when
+   * `generate` rejects, nothing was cleared and `session` is live and unchanged; when the `clear`
+   * rejects, both keys are live and the backend's error passes through unchanged (call
+   * `regenerate` again, or `clear` the old session). `session` itself is never modified.
    */
   async regenerate(session: Session, options: { value?: string; expiry?: number } = {}): Promise<Session> {
     const fresh = await this.generate(options.value ?? session.value, options);
