@@ -26,7 +26,12 @@ import {
 import { runBackendCommands } from './backend-model.js';
 import { DIAGNOSTIC_VARIANTS, KEY_VARIANT_FAMILIES, KEY_VARIANTS, type KeyVariant, type KeyVariantFamily } from './key-variants.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
-import { codeString, show, showString } from './trace.js';
+import { codeString, rejectionCause, show, showString } from './trace.js';
+
+/** A variant answered with an error instead of not_found is a rule of its own (a store that chokes on odd keys); a hang is still a hang. */
+function variantRejectionCause(error: unknown): string {
+  return rejectionCause(error) === 'call-never-settles' ? 'call-never-settles' : 'odd-key-rejected';
+}
 
 type Operation = 'get' | 'set' | 'touch' | 'clear';
 
@@ -125,11 +130,11 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
     try {
       actual = await invoke();
     } catch (error) {
-      real.trace.fail(REJECTION_RULE, step, expected, `rejected with ${show(error)}`, operationCode);
+      real.trace.fail(REJECTION_RULE, step, expected, `rejected with ${show(error)}`, operationCode, { id: variantRejectionCause(error) });
     }
     if (!same(actual)) {
-      const { rule, also } = await named(real, variant, confusionRule);
-      real.trace.fail(rule, step, expected, `${shown(actual)}${also}`, operationCode);
+      const { rule, also, id } = await named(real, variant, confusionRule);
+      real.trace.fail(rule, step, expected, `${shown(actual)}${also}`, operationCode, { id });
     }
     world.state = next;
     real.trace.record(`${step} -> ${shown(actual)}`, operationCode);
@@ -144,12 +149,12 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
     try {
       found = await backend.get(source.key);
     } catch (error) {
-      real.trace.fail(REJECTION_RULE, checkStep, showLookup(lookup), `rejected with ${show(error)}`, checkCode);
+      real.trace.fail(REJECTION_RULE, checkStep, showLookup(lookup), `rejected with ${show(error)}`, checkCode, { id: rejectionCause(error) });
     }
     if (!sameLookup(lookup, found)) {
       const operation = this.operation;
-      const { rule, also } = await named(real, variant, operation === 'clear' ? clearConfusionRule : (family) => `${operation} of another key changes nothing: ${family.clause} (SPEC §2, §4)`);
-      real.trace.fail(rule, `${checkStep} after ${step}`, showLookup(lookup), `${showLookup(found)}${also}`, checkCode);
+      const { rule, also, id } = await named(real, variant, operation === 'clear' ? clearConfusionRule : (family) => `${operation} of another key changes nothing: ${family.clause} (SPEC §2, §4)`);
+      real.trace.fail(rule, `${checkStep} after ${step}`, showLookup(lookup), `${showLookup(found)}${also}`, checkCode, { id });
     }
     real.trace.record(`${checkStep} -> ${showLookup(found)}`, checkCode);
   }
@@ -183,11 +188,12 @@ async function diagnose(real: BackendUnderTest): Promise<KeyVariant[]> {
 }
 
 /** The rule to name, and what to add to the actual answer: the family the probes point at, else the variant's own. */
-async function named(real: BackendUnderTest, variant: KeyVariant, rule: (family: KeyVariantFamily) => string): Promise<{ rule: string; also: string }> {
+async function named(real: BackendUnderTest, variant: KeyVariant, rule: (family: KeyVariantFamily) => string): Promise<{ rule: string; also: string; id: string }> {
   const confused = await diagnose(real);
   const family = confused[0]?.family ?? variant.family;
   const also = confused.length === 0 ? '' : `; probed with a fresh key K, the store also answers for ${confused.map((v) => `K ${v.label}`).join(', ')}`;
-  return { rule: rule(family), also };
+  // One root cause per kind of confusion, whichever operation met it.
+  return { rule: rule(family), also, id: `key-confusion-${family.id}` };
 }
 
 const tagArb = fc.nat({ max: TAGS - 1 });

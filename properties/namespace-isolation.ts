@@ -31,7 +31,7 @@ import {
 } from './backend-commands.js';
 import { openBackend, setupCode } from './fresh-backend.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
-import { codeString, PropertyFailure, show, Trace } from './trace.js';
+import { codeString, PropertyFailure, rejectionCause, show, Trace } from './trace.js';
 
 type Side = 'a' | 'b';
 interface TwoWorlds {
@@ -85,7 +85,7 @@ class OnSide implements Step {
     } catch (error) {
       // A wrong answer about a key the other instance was given: name the rule at stake, then the step's own.
       if (error instanceof PropertyFailure && key !== undefined && worlds.crossed.has(key)) {
-        throw new PropertyFailure(`${RULE}: ${error.rule}`, error.message.slice(error.rule.length + 1), error.steps, error.snippet);
+        throw new PropertyFailure(`${RULE}: ${error.rule}`, error.message.slice(error.rule.length + 1), error.steps, error.snippet, undefined, { id: 'namespaces-mixed' });
       }
       throw error;
     }
@@ -179,16 +179,16 @@ class BridgeCommand implements Step {
     try {
       actual = await invoke();
     } catch (error) {
-      trace.fail(`${this.operation} resolves on any key and valid input; it never rejects (SPEC §2, §4)`, step, expected, `rejected with ${show(error)}`, code);
+      trace.fail(`${this.operation} resolves on any key and valid input; it never rejects (SPEC §2, §4)`, step, expected, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
     }
-    if (!same(actual)) trace.fail(rule, step, expected, shown(actual), code);
+    if (!same(actual)) trace.fail(rule, step, expected, shown(actual), code, { id: 'namespaces-mixed' });
     trace.record(`${step} -> ${shown(actual)}`, code);
     // b's session, exactly as b's model says.
     const lookup = model.get(worlds.b.state, target).result;
     const checkCode = `console.log(await b.get(bk${index + 1}));`;
     this.#code.push(checkCode);
-    const found = await reals.b.backend.get(target).catch((error: unknown) => trace.fail(`get resolves on any key and valid input; it never rejects (SPEC §2, §4)`, `b.get(bk${index + 1})`, showLookup(lookup), `rejected with ${show(error)}`, checkCode));
-    if (!sameLookup(lookup, found)) trace.fail(rule, `b.get(bk${index + 1}) after ${step}`, showLookup(lookup), showLookup(found), checkCode);
+    const found = await reals.b.backend.get(target).catch((error: unknown) => trace.fail(`get resolves on any key and valid input; it never rejects (SPEC §2, §4)`, `b.get(bk${index + 1})`, showLookup(lookup), `rejected with ${show(error)}`, checkCode, { id: rejectionCause(error) }));
+    if (!sameLookup(lookup, found)) trace.fail(rule, `b.get(bk${index + 1}) after ${step}`, showLookup(lookup), showLookup(found), checkCode, { id: 'namespaces-mixed' });
     trace.record(`b.get(bk${index + 1}) -> ${showLookup(found)}`, checkCode);
   }
   toString(): string {
@@ -222,13 +222,13 @@ class SizeSweepCommand implements Step {
     const [me, you] = [this.side, other(this.side)];
     const bound = worlds[me].state.records.size;
     const rule = `${RULE}: size() and sweep() of one namespace count and drop only its own records`;
-    const rejected = (error: unknown): never => trace.fail('size() and sweep() resolve (SPEC §4)', this.#text, 'a count', `rejected with ${show(error)}`, this.#code);
+    const rejected = (error: unknown): never => trace.fail('size() and sweep() resolve (SPEC §4)', this.#text, 'a count', `rejected with ${show(error)}`, this.#code, { id: rejectionCause(error) });
     if (!this.sweep) {
       this.#text = `${me}.size()`;
       this.#code = `console.log(await ${me}.size());`;
       const size = await mine.size().catch(rejected);
       if (typeof size !== 'number' || size > bound) {
-        trace.fail(rule, this.#text, `at most ${bound} (the records ${me} made and did not clear)`, show(size), this.#code);
+        trace.fail(rule, this.#text, `at most ${bound} (the records ${me} made and did not clear)`, show(size), this.#code, { id: 'namespaces-mixed' });
       }
       trace.record(`${this.#text} -> ${show(size)}`, this.#code);
       return;
@@ -239,7 +239,7 @@ class SizeSweepCommand implements Step {
     const dropped = await mine.sweep().catch(rejected);
     const after = await theirs.size().catch(rejected);
     if (after !== before) {
-      trace.fail(rule, this.#text, `${you}.size() still ${show(before)} after ${me}.sweep()`, `${show(after)} (${me}.sweep() said it dropped ${show(dropped)})`, this.#code);
+      trace.fail(rule, this.#text, `${you}.size() still ${show(before)} after ${me}.sweep()`, `${show(after)} (${me}.sweep() said it dropped ${show(dropped)})`, this.#code, { id: 'namespaces-mixed' });
     }
     trace.record(`${this.#text} -> ${show(before)}, ${show(dropped)} dropped, ${show(after)}`, this.#code);
   }
