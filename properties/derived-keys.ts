@@ -28,11 +28,6 @@ import { DIAGNOSTIC_VARIANTS, KEY_VARIANT_FAMILIES, KEY_VARIANTS, type KeyVarian
 import type { ConformanceProperty, PreparedProperty } from './property.js';
 import { codeString, rejectionCause, show, showString } from './trace.js';
 
-/** A variant answered with an error instead of not_found is a rule of its own (a store that chokes on odd keys); a hang is still a hang. */
-function variantRejectionCause(error: unknown): string {
-  return rejectionCause(error) === 'call-never-settles' ? 'call-never-settles' : 'odd-key-rejected';
-}
-
 type Operation = 'get' | 'set' | 'touch' | 'clear';
 
 /** SPEC §2 for one family of confusions. */
@@ -130,7 +125,7 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
     try {
       actual = await invoke();
     } catch (error) {
-      real.trace.fail(REJECTION_RULE, step, expected, `rejected with ${show(error)}`, operationCode, { id: variantRejectionCause(error) });
+      real.trace.fail(REJECTION_RULE, step, expected, `rejected with ${show(error)}`, operationCode, { id: rejectionCause(error) });
     }
     if (!same(actual)) {
       const { rule, also, id } = await named(real, variant, confusionRule);

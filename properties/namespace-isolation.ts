@@ -29,9 +29,10 @@ import {
   type KeyChoice,
   type ModelStep,
 } from './backend-commands.js';
+import { expiryEdge, lookupEvidence, settleByExperiment } from './expiry-experiment.js';
 import { openBackend, setupCode } from './fresh-backend.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
-import { codeString, PropertyFailure, rejectionCause, show, Trace } from './trace.js';
+import { codeString, PropertyFailure, rejectionCause, show, Trace, type RootCause } from './trace.js';
 
 type Side = 'a' | 'b';
 interface TwoWorlds {
@@ -85,7 +86,7 @@ class OnSide implements Step {
     } catch (error) {
       // A wrong answer about a key the other instance was given: name the rule at stake, then the step's own.
       if (error instanceof PropertyFailure && key !== undefined && worlds.crossed.has(key)) {
-        throw new PropertyFailure(`${RULE}: ${error.rule}`, error.message.slice(error.rule.length + 1), error.steps, error.snippet, undefined, { id: 'namespaces-mixed' });
+        throw new PropertyFailure(`${RULE}: ${error.rule}`, error.message.slice(error.rule.length + 1), error.steps, error.snippet, undefined, crossedCause(error.rootCause));
       }
       throw error;
     }
@@ -188,7 +189,19 @@ class BridgeCommand implements Step {
     const checkCode = `console.log(await b.get(bk${index + 1}));`;
     this.#code.push(checkCode);
     const found = await reals.b.backend.get(target).catch((error: unknown) => trace.fail(`get resolves on any key and valid input; it never rejects (SPEC §2, §4)`, `b.get(bk${index + 1})`, showLookup(lookup), `rejected with ${show(error)}`, checkCode, { id: rejectionCause(error) }));
-    if (!sameLookup(lookup, found)) trace.fail(rule, `b.get(bk${index + 1}) after ${step}`, showLookup(lookup), showLookup(found), checkCode, { id: 'namespaces-mixed' });
+    if (!sameLookup(lookup, found)) {
+      // b's own session read wrong: the bridge wrote through (a value "bridged", a session gone)
+      // or b has a bug of its own (an expiry off) that this read met; the model tells which.
+      const judged = model.judgeGet(worlds.b.state, target, lookup, found);
+      const wroteThrough = (found as { value?: unknown } | null)?.value === 'bridged' || MIXING_IDS.includes(judged.id) || (found as { status?: unknown } | null)?.status === 'not_found';
+      if (!wroteThrough) {
+        // b's own bug: named as every other property names it (the expiry experiment settles an edge).
+        const shown = await settleByExperiment(reals.b.factory!, judged, expiryEdge(judged, lookupEvidence(lookup, found)), trace.title);
+        if (shown !== undefined) throw shown;
+      }
+      const [brokenRule, cause] = wroteThrough ? [rule, { id: 'namespaces-mixed' }] : [judged.rule, crossedCause(judged)];
+      trace.fail(brokenRule, `b.get(bk${index + 1}) after ${step}`, showLookup(lookup), showLookup(found), checkCode, cause);
+    }
     trace.record(`b.get(bk${index + 1}) -> ${showLookup(found)}`, checkCode);
   }
   toString(): string {
@@ -275,6 +288,18 @@ export const namespaceShapeArb: fc.Arbitrary<NamespaceShape> = fc.record({
 });
 
 const RULE = "instances with different namespaces never see each other's sessions (SPEC §4 namespace)";
+
+/**
+ * The root cause of a wrong answer about a key the other instance was given: seeing a key this
+ * instance never handed out (or one it cleared) is the namespaces mixing; any other wrong answer
+ * (an expiry off, a period rounded) is that bug, met on a crossed key, and keeps its own id.
+ */
+function crossedCause(inner: RootCause): { id: string; measured?: string } {
+  return MIXING_IDS.includes(inner.id) ? { id: 'namespaces-mixed' } : { id: inner.id, ...(inner.measured === undefined ? {} : { measured: inner.measured }) };
+}
+
+/** The root causes that, met on another instance's key, mean the two instances share records. */
+const MIXING_IDS: readonly string[] = ['unknown-key-found', 'gone-key-found', 'cleared-key-found', 'revives-cleared'];
 
 export const namespaceIsolationProperty: ConformanceProperty = {
   name: 'namespace-isolation',

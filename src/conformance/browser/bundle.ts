@@ -8,6 +8,25 @@ import { ConformanceUsageError, firstLine } from './outside.js';
 import type { BundleMap } from './source-map.js';
 import type { Rolldown } from './tools.js';
 
+/** The id the runner's lazy import of its Date faker resolves to in a page. */
+const NO_FAKE_DATE = '\0sess-no-fake-date';
+
+/**
+ * The runner loads its `Date` faker (`fakeDate`, over @sinonjs/fake-timers, which needs Node's
+ * `util`) only when asked; a page never asks (the CLI refuses `--fake-date` with `--browser`), so
+ * the page gets a stand-in that says so instead of a module that cannot be bundled.
+ */
+const nodeOnlyFakeDate = {
+  name: 'sess-node-only-fake-date',
+  resolveId(source: string) {
+    return /(^|\/)date-follows-clock\.js$/.test(source) ? NO_FAKE_DATE : null;
+  },
+  load(id: string) {
+    if (id !== NO_FAKE_DATE) return null;
+    return 'export function dateFollowsClock() { throw new Error("fakeDate (--fake-date) works in Node only"); }';
+  },
+};
+
 /** The bundled page code. */
 export interface Bundle {
   code: string;
@@ -31,6 +50,7 @@ export async function bundleForBrowser(rolldown: Rolldown, entry: string, cwd: s
       input: entry,
       cwd,
       platform: 'browser',
+      plugins: [nodeOnlyFakeDate],
       onLog(level, log, handler) {
         // Left alone, a missing package silently becomes an external import and the page hangs.
         if (log.code === 'UNRESOLVED_IMPORT') problems.push(log.message);

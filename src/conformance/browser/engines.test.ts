@@ -139,7 +139,7 @@ describe('a WebKit run killed with SIGTERM', () => {
     const script = scratchModule(
       'run-until-killed.ts',
       `import { runInBrowser } from ${JSON.stringify(join(root, 'src/conformance/browser/index.ts'))};
-import { resolveTarget } from ${JSON.stringify(join(root, 'src/conformance/targets.ts'))};
+import { resolveTarget } from ${JSON.stringify(join(root, 'src/conformance/load/targets.ts'))};
 await runInBrowser(
   { target: resolveTarget('indexeddb', process.cwd()), exportName: undefined, engine: 'webkit', runOptions: { runs: 100000, only: ['backend-model'] },
     verbose: false, env: process.env, cwd: process.cwd(), log: () => {} },

@@ -22,7 +22,8 @@ options
                        settling (default 10000); such a call fails its property
   --require-all        fail the run when a property, or part of one, could not be checked
   --fake-date          make the global Date follow the run's simulated clock while a
-                       property runs (for stores that read Date.now() themselves)
+                       property runs (for stores that read the time from Date
+                       themselves; Node only)
   --browser [ENGINES]  run the suite in a browser, the module bundled for it: chromium
                        (the default), firefox, webkit, or a comma list of them
   --json               print the report as JSON on stdout, and nothing else

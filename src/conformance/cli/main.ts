@@ -44,7 +44,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (parsed.path !== undefined && (parsed.seed === undefined || parsed.only?.length !== 1)) {
       throw new CliUsageError('--path replays one failure: give it with --seed and exactly one --only name, as printed in the failure');
     }
-    if (parsed.engines.length > 0) return await runInBrowsers(parsed, io);
+    if (parsed.engines.length > 0) {
+      if (parsed.fakeDate) throw new CliUsageError('--fake-date works in Node only (a page has no process-wide Date to fake): drop --browser or --fake-date');
+      return await runInBrowsers(parsed, io);
+    }
     return await runInNode(parsed, io);
   } catch (error) {
     return reportSetupError(error, io, verbose);

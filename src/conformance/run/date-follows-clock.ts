@@ -11,7 +11,7 @@
 import { withGlobal, type Clock as FakeClock } from '@sinonjs/fake-timers';
 
 import type { Backend, BackendFactory } from '../../backend.js';
-import type { Clock } from '../../clock.js';
+import { systemClock, type Clock } from '../../clock.js';
 
 /** The backend methods that sync `Date` to their backend's clock before they run. */
 const SYNCED_METHODS: ReadonlySet<PropertyKey> = new Set([
@@ -23,7 +23,7 @@ let installed: FakeClock | undefined;
 let holders = 0;
 
 function acquire(): void {
-  if (holders === 0) installed = withGlobal(globalThis).install({ toFake: ['Date'], now: Date.now() });
+  if (holders === 0) installed = withGlobal(globalThis).install({ toFake: ['Date'], now: systemClock.now() });
   holders += 1;
 }
 
