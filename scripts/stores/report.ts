@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { FailureReport, PropertyReport } from '../../fixtures/express/support/run-suite.js';
+import { findingsOf, type Finding } from '../../src/conformance/report/findings.js';
 import { EXPRESS_STORE_READ_THEN_WRITE } from '../../src/express/index.js';
 import type { ChildLine } from '../stores.js';
 import type { StoreEntry } from './catalogue.js';
@@ -23,12 +24,6 @@ export interface StoreOutcome {
 }
 
 /** A broken rule, with every property that broke it and its shortest failure. */
-interface Finding {
-  rule: string;
-  property: string;
-  failure: FailureReport;
-  alsoIn: string[];
-}
 
 interface Reading {
   /** The finding in plain words. */
@@ -43,7 +38,7 @@ interface Reading {
  */
 function read(finding: Finding): Reading {
   const text = `${finding.failure.message}\n${finding.failure.steps.join('\n')}`;
-  const rule = finding.rule;
+  const rule = finding.rootCause.rule;
   // First: a bad key is what makes it fail, whatever the store did with it (an error, a throw).
   if (/never handed out|garbage|any string|on any key|any Cookie header/i.test(rule) || /garbage key|<\d+ chars>/.test(text)) {
     const rejected = /rejected with ([^\n]{0,160})/.exec(text)?.[1];
@@ -106,21 +101,6 @@ function read(finding: Finding): Reading {
   };
 }
 
-/** Failures grouped by the rule they name (their first line), the shortest first. */
-function findingsOf(reports: readonly PropertyReport[]): Finding[] {
-  const byRule = new Map<string, Finding>();
-  for (const report of reports) {
-    if (report.verdict !== 'failed' || report.failure === undefined) continue;
-    const rule = report.failure.message.split('\n')[0]!.trim();
-    const known = byRule.get(rule);
-    if (known === undefined) byRule.set(rule, { rule, property: report.name, failure: report.failure, alsoIn: [] });
-    else if (report.failure.steps.length < known.failure.steps.length) {
-      byRule.set(rule, { rule, property: report.name, failure: report.failure, alsoIn: [...known.alsoIn, known.property] });
-    } else known.alsoIn.push(report.name);
-  }
-  return [...byRule.values()];
-}
-
 function versionOf(root: string, entry: StoreEntry, name: string): string {
   const file = join(root, entry.packagePaths?.[name] ?? join('node_modules', name), 'package.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : '?';
@@ -169,8 +149,8 @@ export function writeStoreReport(
     '- Then `linearizability` and `manager-races` without the lock, as express-session calls a store.',
     '  What fails there and not under the lock is the Store API\'s own limit, not the store\'s bug:',
     `  **${EXPRESS_STORE_READ_THEN_WRITE.id}**: ${EXPRESS_STORE_READ_THEN_WRITE.rule}.`,
-    '- Failures are grouped by the rule they name; one cause can show under several rules (an early',
-    '  expiry also reads as "not linearizable"), which the finding list of the suite merges.',
+    '- Failures are grouped by root cause (the rule their shortest story breaks, with a stable id), as',
+    '  `sess-conformance` lists them: one finding per cause, with its shortest story and the properties it also broke.',
     '- The replay commands need `--fake-date` (the run option that makes Date follow the clock); each',
     '  replays one failure on the fixture module in fixtures/express/.',
     '',
@@ -218,7 +198,8 @@ export function writeStoreReport(
     }
     for (const [i, finding] of findings.entries()) {
       const { plain, meaning } = read(finding);
-      s.push(`### ${i + 1}. ${finding.rule}`, '');
+      s.push(`### ${i + 1}. ${finding.rootCause.rule}`, '');
+      s.push(`Root cause \`${finding.rootCause.id}\`${finding.rootCause.measured === undefined ? '' : `; measured: ${finding.rootCause.measured}`}.`, '');
       s.push(`${plain}`, '');
       s.push(`*For an express-session app:* ${meaning}`, '');
       s.push(`Found by \`${finding.property}\`${finding.alsoIn.length > 0 ? `; also broken in ${finding.alsoIn.map((p) => `\`${p}\``).join(', ')}` : ''}. Shortest sequence (${finding.failure.steps.length} step${finding.failure.steps.length === 1 ? "" : "s"}):`, '');
