@@ -44,7 +44,17 @@ export const firefoxDriver: EngineDriver = {
         const started = browser;
         const kill = () => started.process()?.kill('SIGKILL');
         workspace.onExitKill(kill);
-        workspace.onCleanup(() => within(started.close(), CLOSE_TIMEOUT_MS, 'closing Firefox').catch(kill));
+        // After a clean close the content processes of Firefox's group may still be exiting: the
+        // group goes too, so that a run leaves none of its processes behind.
+        const pid = started.process()?.pid;
+        const killLeftovers = () => {
+          try {
+            if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+          } catch {
+            // The group is gone already (or was never one: nothing of ours is left).
+          }
+        };
+        workspace.onCleanup(() => within(started.close(), CLOSE_TIMEOUT_MS, 'closing Firefox').catch(kill).finally(killLeftovers));
         const page = (await browser.pages())[0] ?? (await browser.newPage());
         page.on('pageerror', (error) => {
           const err = error as Error;
