@@ -121,6 +121,10 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
     }
     this.#text = step;
     this.#code = [operationCode];
+    // The key it came from, as the store has it now: the variant must leave exactly this. (Judged
+    // against the store's own answer, not the model's: a store with a bug of its own, which other
+    // properties name, is not blamed here for confusing keys.)
+    const before = key === source.key ? undefined : await backend.get(source.key).catch(() => undefined);
     let actual: unknown;
     try {
       actual = await invoke();
@@ -128,6 +132,13 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
       real.trace.fail(REJECTION_RULE, step, expected, `rejected with ${show(error)}`, operationCode, { id: rejectionCause(error) });
     }
     if (!same(actual)) {
+      // The same operation on an unrelated key that was never handed out: answered as wrongly, it
+      // is the store's own rule that is broken (a set that stores on any key), not a confusion.
+      const unrelated = await unrelatedKeyAnswer(real, this.operation, key.length, this.value, options);
+      if (unrelated !== undefined && !same(unrelated)) {
+        const judged = this.operation === 'get' ? model.judgeGet(world.state, key, model.get(world.state, key).result, actual) : this.operation === 'clear' ? undefined : model.judgeUpdate(world.state, this.operation, key, expected as 'ok' | 'not_found', actual);
+        if (judged !== undefined) real.trace.fail(judged.rule, step, expected, shown(actual), operationCode, { id: judged.id, measured: judged.measured });
+      }
       const { rule, also, id } = await named(real, variant, confusionRule);
       real.trace.fail(rule, step, expected, `${shown(actual)}${also}`, operationCode, { id });
     }
@@ -135,8 +146,8 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
     real.trace.record(`${step} -> ${shown(actual)}`, operationCode);
     if (key === source.key) return;
 
-    // The key it came from must be exactly as the model says: untouched by what was done to the variant.
-    const lookup = model.get(world.state, source.key).result;
+    // The key it came from must be as it was before: untouched by what was done to the variant.
+    const lookup = (before as Lookup | undefined) ?? model.get(world.state, source.key).result;
     const checkCode = `console.log(await ${real.name}.get(${source.code}));`;
     const checkStep = `get(${source.label})`;
     this.#code.push(checkCode);
@@ -158,6 +169,23 @@ class VariantCommand implements ModelStep<BackendWorld, BackendUnderTest> {
   }
   toCode(): string {
     return this.#code.join('\n');
+  }
+}
+
+/**
+ * What `operation` answers on a key of `length` characters that no backend ever handed out (and no
+ * variant of a live key is): `undefined` when it rejects (the rejection is named where it happened).
+ */
+async function unrelatedKeyAnswer(real: BackendUnderTest, operation: Operation, length: number, value: string, options: { expiry?: number } | undefined): Promise<unknown> {
+  const key = 'never-issued-'.concat('q'.repeat(Math.max(1, length - 13)));
+  try {
+    if (operation === 'get') return await real.backend.get(key);
+    if (operation === 'set') return await real.backend.set(key, value, options);
+    if (operation === 'touch') return await real.backend.touch(key, options);
+    await real.backend.clear(key);
+    return undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -11,7 +11,7 @@ import { optionalValueArb, valueArb } from './arbitraries.js';
 import { GenerateCommand, GetCommand, initialWorld, type BackendUnderTest, type BackendWorld, type ModelStep } from './backend-commands.js';
 import { openBackend, setupCode } from './fresh-backend.js';
 import type { ConformanceProperty, PreparedProperty } from './property.js';
-import { codeString, show, Trace } from './trace.js';
+import { codeString, rejectionCause, show, Trace } from './trace.js';
 
 /** Not a period (SPEC §1): negative, fractional, NaN, infinite, over 400 days, not a number. */
 const invalidExpiryArb: fc.Arbitrary<unknown> = fc.constantFrom(-1, -1000, 1.5, 0.001, Number.NaN, Infinity, -Infinity, model.MODEL_MAX_PERIOD + 1, 2 ** 53, '60', null);
@@ -62,6 +62,9 @@ class InvalidExpiryCommand implements ModelStep<BackendWorld, BackendUnderTest> 
       outcome = { rejected: error };
     }
     const step = `${call.replace(/\{ value: .*?, expiry/, '{ …, expiry')} with an invalid expiry`;
+    if ('rejected' in outcome && rejectionCause(outcome.rejected) === 'call-never-settles') {
+      real.trace.fail(`every backend call settles: ${this.operation} neither resolved nor rejected (SPEC §4, §8)`, step, 'rejects with RangeError', `rejected with ${show(outcome.rejected)}`, this.#code, { id: 'call-never-settles' });
+    }
     if (!('rejected' in outcome) || !(outcome.rejected instanceof RangeError)) {
       real.trace.fail(
         `an invalid expiry (${show(this.expiry)}) is a RangeError naming the argument, and nothing is stored (SPEC §1, §4)`,
@@ -69,12 +72,13 @@ class InvalidExpiryCommand implements ModelStep<BackendWorld, BackendUnderTest> 
         'rejects with RangeError',
         'rejected' in outcome ? `rejected with ${show(outcome.rejected)}` : `resolved ${show(outcome.resolved)}`,
         this.#code,
+        { id: 'invalid-expiry-accepted' },
       );
     }
     if (sizeBefore !== undefined) {
       const sizeAfter = await backend.size!();
       if (sizeAfter !== sizeBefore) {
-        real.trace.fail(`a rejected ${this.operation} stores nothing (SPEC §1)`, `${step}; size()`, String(sizeBefore), show(sizeAfter), this.#code);
+        real.trace.fail(`a rejected ${this.operation} stores nothing (SPEC §1)`, `${step}; size()`, String(sizeBefore), show(sizeAfter), this.#code, { id: 'invalid-expiry-accepted' });
       }
     }
     real.trace.record(`${step} -> rejected with ${show(outcome.rejected)}`, this.#code);
@@ -154,6 +158,7 @@ export const errorsSurfacedProperty: ConformanceProperty = {
                 'rejects with an Error',
                 'rejected' in outcome ? `rejected with ${show(outcome.rejected)}, not an Error` : `resolved ${show(outcome.resolved)}`,
                 code,
+                { id: 'failure-hidden' },
               );
             }
             trace.record(`${operation.name} after close() -> rejected with ${show(outcome.rejected)}`, code);

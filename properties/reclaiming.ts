@@ -49,7 +49,7 @@ class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
       real.trace.fail('sweep() and size() resolve (SPEC §4)', step, `size ${live}`, `rejected with ${show(error)}`, code, { id: rejectionCause(error) });
     }
     if (typeof dropped !== 'number' || !Number.isInteger(dropped) || dropped < 0) {
-      real.trace.fail('sweep() resolves how many dead records it dropped, a whole number (SPEC §4)', step, 'a count >= 0', show(dropped), code);
+      real.trace.fail('sweep() resolves how many dead records it dropped, a whole number (SPEC §4)', step, 'a count >= 0', show(dropped), code, { id: 'sweep-count-wrong' });
     }
     if (size !== live) {
       // A session swept too early or kept too late is an expiry that is off: named as one.
@@ -60,6 +60,7 @@ class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
         `size ${live} (the live sessions)`,
         `size ${show(size)} (sweep dropped ${show(dropped)})`,
         code,
+        { id: 'dead-records-kept' },
       );
     }
     if (typeof before === 'number' && typeof size === 'number' && dropped !== before - size) {
@@ -69,6 +70,7 @@ class SweepCommand implements ModelStep<BackendWorld, BackendUnderTest> {
         `sweep() -> ${before - size} (size ${before} before, ${size} after)`,
         `sweep() -> ${show(dropped)}`,
         code,
+        { id: 'sweep-count-wrong' },
       );
     }
     real.trace.record(`size() -> ${show(before)}; sweep() -> ${show(dropped)} dropped; size() -> ${show(size)}`, code);
@@ -102,6 +104,7 @@ class SizeCommand implements ModelStep<BackendWorld, BackendUnderTest> {
         `at most ${bound} (live ${model.liveKeys(world.state).length}, expired ${bound - model.liveKeys(world.state).length})`,
         show(size),
         code,
+        { id: 'dead-records-kept' },
       );
     }
     real.trace.record(`size() -> ${show(size)}`, code);

@@ -382,6 +382,17 @@ describe('runs that never die, one finding per root cause, honest verdicts (issu
     expect(report.findings.map((f) => f.rootCause.id)).toEqual(['call-rejected']);
   }, 120_000);
 
+  it('a store with one boundary bug shows one finding, with every property it broke listed once', async () => {
+    const { run, report } = await reportOf(['./fixtures/backends/boundary-live-check.ts', '--json']);
+    expect(run.code).toBe(1);
+    expect(report.findings).toHaveLength(1);
+    const [finding] = report.findings;
+    expect(finding!.rootCause).toMatchObject({ id: 'expiry-early', measured: expect.stringMatching(/1 ms early/) });
+    expect(finding!.alsoIn.length).toBeGreaterThanOrEqual(3);
+    const failed = report.properties.filter((p) => p.verdict === 'failed').map((p) => p.name);
+    expect([finding!.property, ...finding!.alsoIn].sort()).toEqual(failed.sort());
+  }, 120_000);
+
   it('a factory that fails midway fails the property it failed in; the run goes on; one finding for it', async () => {
     const { run, report } = await reportOf(['./fixtures/backends/factory-fails-midway.ts', '--json', '--only', 'backend-model,garbage-keys,values']);
     expect(run.code).toBe(1);
