@@ -10,8 +10,12 @@ export {
   type ConformanceProperty,
   type ConformanceReport,
   type FailureReport,
+  type Finding,
+  type NotCheckedPart,
   type PropertyReport,
   type PropertySummary,
+  type RootCause,
 } from './run/runner.js';
 export { BackendFactoryError, ConformanceUsageError } from './errors.js';
-export { formatFailure, formatResultLine, formatSummary, replayCommand, type ReplayTarget } from './report/text.js';
+export { formatFailure, formatFinding, formatNotChecked, formatResultLine, formatSummary, replayCommand, type ReplayTarget } from './report/text.js';
+export { findingsOf } from './report/findings.js';
