@@ -17,10 +17,15 @@ type CheckProperty = (property: ConformanceProperty, factory: BackendFactory, op
 
 type Expectation = { verdict: 'passes' } | { verdict: 'fails'; property: string; bug: string };
 
+/** The operations a bench wrapper counts (and delays). */
 const BACKEND_OPERATIONS = ['generate', 'get', 'set', 'touch', 'clear', 'size', 'sweep'] as const;
 
-/** A factory whose backends count the operations called on them. */
-function countingFactory(factory: BackendFactory, counter: { calls: number }): BackendFactory {
+/**
+ * A factory whose backends count the operations called on them, each answered `delayMs` later
+ * (a timer, as a round trip would) when a delay is given. The conformance and slow-store cases
+ * share it.
+ */
+export function countingFactory(factory: BackendFactory, counter: { calls: number }, delayMs?: number): BackendFactory {
   return async (context) => {
     const backend = await factory(context);
     return new Proxy(backend, {
@@ -28,13 +33,18 @@ function countingFactory(factory: BackendFactory, counter: { calls: number }): B
         const member = Reflect.get(target, property, receiver) as unknown;
         if (typeof member !== 'function') return member;
         const operation = member as (...args: unknown[]) => unknown;
-        if ((BACKEND_OPERATIONS as readonly PropertyKey[]).includes(property)) {
+        if (!(BACKEND_OPERATIONS as readonly PropertyKey[]).includes(property)) return operation.bind(target);
+        if (delayMs === undefined) {
           return (...args: unknown[]) => {
             counter.calls++;
             return operation.apply(target, args);
           };
         }
-        return operation.bind(target);
+        return async (...args: unknown[]) => {
+          counter.calls++;
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          return operation.apply(target, args);
+        };
       },
     }) satisfies Backend;
   };

@@ -8,10 +8,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Backend, BackendFactory } from '../../src/backend.js';
+import type { BackendFactory } from '../../src/backend.js';
 import { memoryBackendFactory } from '../../src/backends/memory.js';
 import type { CheckOptions, ConformanceProperty, PropertyReport } from '../../properties/property.js';
 import type { BenchCase } from '../case.js';
+import { countingFactory } from './conformance.js';
 import { target } from '../case.js';
 import type { Figure, Target } from '../report.js';
 
@@ -20,26 +21,9 @@ type CheckProperty = (property: ConformanceProperty, factory: BackendFactory, op
 /** What one call of the slow store costs, in ms. */
 export const CALL_MS = 2;
 
-const OPERATIONS = ['generate', 'get', 'set', 'touch', 'clear', 'size', 'sweep'] as const;
-
 /** `factory`'s backends, each operation answering `ms` later (a timer, as a round trip would). */
 export function slowFactory(factory: BackendFactory, ms: number, counter: { calls: number } = { calls: 0 }): BackendFactory {
-  return async (context) => {
-    const backend = await factory(context);
-    return new Proxy(backend, {
-      get(target, property, receiver) {
-        const member = Reflect.get(target, property, receiver) as unknown;
-        if (typeof member !== 'function') return member;
-        const operation = member as (...args: unknown[]) => unknown;
-        if (!(OPERATIONS as readonly PropertyKey[]).includes(property)) return operation.bind(target);
-        return async (...args: unknown[]) => {
-          counter.calls++;
-          await new Promise((resolve) => setTimeout(resolve, ms));
-          return operation.apply(target, args);
-        };
-      },
-    }) satisfies Backend;
-  };
+  return countingFactory(factory, counter, ms);
 }
 
 export const slowStore: BenchCase = {
