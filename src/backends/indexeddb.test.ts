@@ -78,6 +78,19 @@ describe('IndexedDbBackend', () => {
     }
   });
 
+  it('gives up, with an error and nothing written, when the random source keeps drawing a taken key', async () => {
+    const { backend } = setup();
+    const draws = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation((array) => array); // all zeros
+    try {
+      await backend.generate({ value: 'first' });
+      await expect(backend.generate({ value: 'second' })).rejects.toThrow(/generate: 8 keys in a row that were taken .*nothing was written/);
+      expect(draws).toHaveBeenCalledTimes(1 + 8);
+    } finally {
+      draws.mockRestore();
+    }
+    expect(await backend.size()).toBe(1);
+  });
+
   it('reports an expired session without a value as not_found, not not_set (SPEC §4 order)', async () => {
     const { clock, backend } = setup();
     const key = await backend.generate({ expiry: 1 });

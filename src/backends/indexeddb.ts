@@ -141,7 +141,8 @@ export class IndexedDbBackend implements Backend {
     // 240 random bits make a collision unthinkable; retrying on one makes "never twice"
     // unconditional for live keys (SPEC §2). `add` refuses an existing key (ConstraintError,
     // which aborts the transaction, so nothing is written): no separate look-up round trip.
-    for (;;) {
+    // Bounded: a random source that keeps repeating itself is broken, and a loop must end (issue 16).
+    for (let attempt = 0; attempt < GENERATE_ATTEMPTS; attempt++) {
       const key = generateSessionKey();
       try {
         await this.#transaction('generate', 'readwrite', async (store) => {
@@ -157,6 +158,10 @@ export class IndexedDbBackend implements Backend {
         if (!(error instanceof IndexedDbBackendError && isConstraintError(error.cause))) throw error;
       }
     }
+    throw new IndexedDbBackendError(
+      `IndexedDbBackend.generate: ${GENERATE_ATTEMPTS} keys in a row that were taken on database ${JSON.stringify(this.name)}; the random source is broken, and nothing was written`,
+      this.name,
+    );
   }
 
   async get(key: string): Promise<Lookup> {
@@ -388,6 +393,9 @@ export class IndexedDbBackend implements Backend {
   }
 
 }
+
+/** How many fresh keys `generate` draws before it calls the random source broken (as MemoryBackend and RedisBackend do). */
+const GENERATE_ATTEMPTS = 8;
 
 function isConstraintError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConstraintError';
