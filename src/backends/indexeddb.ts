@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { generateSessionKey } from '../keys.js';
 import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
 import { checkValueArgument, lifetimeFor } from './arguments.js';
+import { describeError } from '../error-text.js';
 
 /** The database name used when none is given. */
 export const DEFAULT_DATABASE_NAME = 'sess';
@@ -380,7 +381,8 @@ export class IndexedDbBackend implements Backend {
 
   #error(operation: string, error: unknown): IndexedDbBackendError {
     if (error instanceof IndexedDbBackendError) return error;
-    const reason = describeError(error);
+    // DOMException is an Error in browsers and in Node (fake-indexeddb throws the same kind); its name says most.
+    const reason = error instanceof Error ? `${error.name}: ${describeError(error)}` : describeError(error);
     const hint =
       error instanceof Error && error.name === 'VersionError'
         ? ` (another program changed the database to a newer version than ${DATABASE_VERSION}, the one this backend uses)`
@@ -401,11 +403,6 @@ function isConstraintError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConstraintError';
 }
 
-function describeError(error: unknown): string {
-  // DOMException is an Error in browsers and in Node; fake-indexeddb throws the same kind.
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
 
 /** Options of {@link createIndexedDbBackendFactory}. */
 export interface IndexedDbBackendFactoryOptions {

@@ -19,12 +19,12 @@ import { systemClock, type Clock } from '../clock.js';
 import { generateSessionKey } from '../keys.js';
 import { checkPeriod, expiresAt, isLive, ONE_WEEK, remainingPeriod } from '../period.js';
 import { checkValueArgument, lifetimeFor } from './arguments.js';
+import { describeError } from '../error-text.js';
 import {
   checkConnectOptions,
   checkUrl,
   closeClient,
   describeCluster,
-  describeError,
   openClient,
   openCluster,
   redactUrl,

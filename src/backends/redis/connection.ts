@@ -11,6 +11,7 @@
  *   limit, so the backend recovers when Redis is back.
  */
 import { createClient, createCluster } from 'redis';
+import { describeError } from '../../error-text.js';
 
 /** How an owned connection is opened. */
 export interface ConnectOptions {
@@ -245,14 +246,6 @@ export async function closeClient(client: OwnedClient): Promise<void> {
   }
 }
 
-/** A failure as one line: its message, or each message of an AggregateError (dual-stack connects). */
-export function describeError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return error.errors.map(describeError).join('; ');
-  }
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {

@@ -210,7 +210,8 @@ describe('sess-conformance setup errors exit 2 with one line saying what to fix'
     [['--frobnicate'], /Unknown option '--frobnicate'/],
     [['a.ts', 'b.ts'], /expected at most one target, got 2/],
     [['--only', 'no-such-property'], /unknown property 'no-such-property': the properties are /],
-    [['--path', '1:2'], /--path replays one failure: give it with --seed and exactly one --only name/],
+    [['--path', '1:2'], /path replays a failure only with the seed it was found with: give seed too/],
+    [['--path', '1:2', '--seed', '3'], /path belongs to one property: name exactly one in only/],
     [['redis', '--browser'], /redis needs a TCP connection/],
   ])('usage: %j', async (args, pattern) => {
     expectSetupError(await runCli(args), pattern);

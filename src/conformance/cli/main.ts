@@ -11,7 +11,7 @@ import { loadFactoryInNode } from '../load/node.js';
 import { resolveTarget } from '../load/targets.js';
 import type { ConsoleReporter } from '../report/console.js';
 import { formatResultLine, formatSummary, plainStyle } from '../report/text.js';
-import { listProperties, runConformance, selectProperties, summarizeRun, type ConformanceReport, type PropertyReport } from '../run/runner.js';
+import { checkRunOptions, listProperties, runConformance, summarizeRun, type ConformanceReport, type PropertyReport } from '../run/runner.js';
 import { CliUsageError, parseCommandLine, type CliOptions } from './args.js';
 import { EXIT_FAILED, EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE } from './exit-codes.js';
 import { HELP } from './help.js';
@@ -40,10 +40,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (parsed === 'list') return printList(io, argv.includes('--json'));
     verbose = parsed.verbose;
     // Fail fast on an unknown --only name or a --path that cannot apply, before loading anything.
-    selectProperties(parsed.only);
-    if (parsed.path !== undefined && (parsed.seed === undefined || parsed.only?.length !== 1)) {
-      throw new CliUsageError('--path replays one failure: give it with --seed and exactly one --only name, as printed in the failure');
-    }
+    checkRunOptions(runOptionsOf(parsed));
     if (parsed.engines.length > 0) {
       if (parsed.fakeDate) throw new CliUsageError('--fake-date works in Node only (a page has no process-wide Date to fake): drop --browser or --fake-date');
       return await runInBrowsers(parsed, io);

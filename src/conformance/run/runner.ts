@@ -227,7 +227,13 @@ export async function probeFactory(factory: BackendFactory): Promise<void> {
   }
 }
 
-function checkRunOptions(options: ConformanceOptions, properties: readonly ConformanceProperty[]): void {
+/**
+ * Checks what `runConformance` is asked before anything runs: the one place options are judged,
+ * which the CLI calls too, so that a bad `--path` fails before the module is loaded.
+ *
+ * @throws ConformanceUsageError saying what is wrong and with which value.
+ */
+export function checkRunOptions(options: ConformanceOptions, properties: readonly ConformanceProperty[] = selectProperties(options.only)): void {
   if (options.runs !== undefined && !(Number.isSafeInteger(options.runs) && options.runs >= 1)) {
     throw new ConformanceUsageError(`runs must be a whole number >= 1, got ${String(options.runs)}`);
   }
