@@ -11,6 +11,9 @@ export default defineConfig({
     // Property suites run 100+ generated sequences per test: seconds, not milliseconds, on a
     // shared 2-core machine. A hang still fails, just later.
     testTimeout: 120_000,
+    // The one concurrent block (the CLI over the fixture gallery, src/conformance/cli/cli.test.ts)
+    // spawns a child process per test: two at a time keep both cores busy without crowding them.
+    maxConcurrency: 2,
     hookTimeout: 60_000,
     // vitest's default is one worker less than the cores: a single worker on this 2-core machine,
     // which runs every Node test file one after the other. Many of them mostly wait (child

@@ -266,7 +266,9 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
     expect(gallery.length).toBeGreaterThan(0);
   });
 
-  it.each(gallery)('%s', async (file) => {
+  // Two at a time: each is a child process that mostly waits on its own event loop, and this file
+  // is the longest of npm test. (`expect` from the context: concurrent tests need their own.)
+  it.concurrent.for(gallery)('%s', async (file, { expect }) => {
     const fixture = (await import(pathToFileURL(join(galleryDir, file)).href)) as GalleryModule;
     const { expectation } = fixture;
     // A good backend must hold every property; a broken one is checked with the property that
