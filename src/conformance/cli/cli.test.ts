@@ -268,7 +268,7 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
 
   // Two at a time: each is a child process that mostly waits on its own event loop, and this file
   // is the longest of npm test. (`expect` from the context: concurrent tests need their own.)
-  it.concurrent.for(gallery)('%s', async (file, { expect }) => {
+  it.concurrent.for(gallery)('%s', { timeout: 120_000 }, async (file, { expect }) => {
     const fixture = (await import(pathToFileURL(join(galleryDir, file)).href)) as GalleryModule;
     const { expectation } = fixture;
     // A good backend must hold every property; a broken one is checked with the property that
@@ -293,7 +293,7 @@ describe('the fixture gallery: the CLI gives every backend its expected verdict'
     // One property, one bug: one finding, named as the property's failure is.
     expect(report.findings.map((f) => f.rootCause.id)).toEqual([failure!.failure!.rootCause.id]);
     if (fixture.replaysInAFreshProcess !== false) caught.set(file, { report, property: expectation.property!, args: callTimeoutArgs(fixture) });
-  }, 120_000);
+  });
 });
 
 describe('replay', () => {

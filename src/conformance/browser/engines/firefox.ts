@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { firefoxPath, installHint } from '../binaries.js';
 import { ConformanceUsageError, firstLine } from '../outside.js';
 import { loadOptional } from '../tools.js';
+import { reapProcessesUsing } from './processes.js';
 import { CLOSE_TIMEOUT_MS, launchTimeoutMs, within, type EngineDriver } from './engine.js';
 
 export const firefoxDriver: EngineDriver = {
@@ -54,7 +55,7 @@ export const firefoxDriver: EngineDriver = {
             // The group is gone already (or was never one: nothing of ours is left).
           }
         };
-        workspace.onCleanup(() => within(started.close(), CLOSE_TIMEOUT_MS, 'closing Firefox').catch(kill).finally(killLeftovers));
+        workspace.onCleanup(() => within(started.close(), CLOSE_TIMEOUT_MS, 'closing Firefox').catch(kill).finally(killLeftovers).then(() => reapProcessesUsing(workspace.dir)));
         const page = (await browser.pages())[0] ?? (await browser.newPage());
         page.on('pageerror', (error) => {
           const err = error as Error;

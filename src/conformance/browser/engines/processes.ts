@@ -3,6 +3,7 @@
  * spawns): each is started in its own process group, and the whole group is signalled by its id.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Sends `signal` to the process group led by `child` (started with `detached: true`); quiet if it is gone. */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -41,5 +42,47 @@ export async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * Waits up to `ms` for every process whose environment names `dir` (the run's TMPDIR, which every
+ * process a browser starts inherits) to exit, then SIGKILLs what is left. Firefox's crash helper
+ * is not in its process group and outlives a clean close by a moment. Linux only (`/proc`);
+ * elsewhere it returns at once.
+ */
+export async function reapProcessesUsing(dir: string, ms = 2_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const left = processesUsing(dir);
+    if (left.length === 0) return;
+    if (performance.now() >= deadline) {
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function processesUsing(dir: string): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const needle = `TMPDIR=${dir}`;
+  return pids.flatMap((pid) => {
+    try {
+      return Number(pid) !== process.pid && readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(needle) ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
   });
 }
