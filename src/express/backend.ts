@@ -155,29 +155,14 @@ export class ExpressStoreBackend implements Backend {
 
   async set(key: string, value: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
     checkValueArgument(value, 'set');
-    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
-    this.#ready();
-    const sid = this.#sid(key);
-    return this.#exclusive(sid, async () => {
-      // SPEC §4 asks for one step; the Store API has only an upsert, so this is a read then a
-      // write, as express-session's own save is (see the `lock` option).
-      const reading = await this.#liveReading(sid);
-      if (reading === undefined) return 'not_found';
-      const cookie = new SessionCookie(this.#clock, period);
+    return this.#updateLive(key, options, async (sid, reading, cookie) => {
       await this.#call('set', [sid, sessionObject(reading.session, cookie, this.#valueField, value)]);
       this.#touched.delete(sid);
-      return 'ok';
     });
   }
 
   async touch(key: string, options: ExpiryOptions = {}): Promise<'ok' | 'not_found'> {
-    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
-    this.#ready();
-    const sid = this.#sid(key);
-    return this.#exclusive(sid, async () => {
-      const reading = await this.#liveReading(sid);
-      if (reading === undefined) return 'not_found';
-      const cookie = new SessionCookie(this.#clock, period);
+    return this.#updateLive(key, options, async (sid, reading, cookie) => {
       // As express-session: the session as loaded, with its cookie renewed.
       const session = sessionObject(reading.session, cookie, this.#valueField, reading.value);
       if (typeof this.#store.touch === 'function') {
@@ -188,6 +173,26 @@ export class ExpressStoreBackend implements Backend {
         await this.#call('set', [sid, session]);
         this.#touched.delete(sid);
       }
+    });
+  }
+
+  /**
+   * `set` and `touch`: only a live session is written (SPEC §4), with a cookie renewed for the
+   * lifetime asked. SPEC §4 asks for one step; the Store API has only an upsert, so this is a read
+   * then a write, as express-session's own save is (see the `lock` option).
+   */
+  async #updateLive(
+    key: string,
+    options: ExpiryOptions,
+    write: (sid: string, reading: SessionReading & { storedExpiresAt: number }, cookie: SessionCookie) => Promise<void>,
+  ): Promise<'ok' | 'not_found'> {
+    const period = lifetimeFor(options.expiry, this.#defaultPeriod);
+    this.#ready();
+    const sid = this.#sid(key);
+    return this.#exclusive(sid, async () => {
+      const reading = await this.#liveReading(sid);
+      if (reading === undefined) return 'not_found';
+      await write(sid, reading, new SessionCookie(this.#clock, period));
       return 'ok';
     });
   }
