@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Backend, BackendFactory } from '../src/backend.js';
-import { MemoryBackend, memoryBackendFactory } from '../src/backends/memory.js';
+import type { BackendFactory } from '../src/backend.js';
+import { memoryBackendFactory } from '../src/backends/memory.js';
+import { memoryWithout } from '../fixtures/backends/no-optional-methods.js';
 import fc from 'fast-check';
 import { checkProperty, dropUnneededSteps } from './check.js';
 import { backendModelProperty } from './backend-model.js';
@@ -11,25 +12,6 @@ import { environmentRuns, runsFor } from './runs.js';
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-/** MemoryBackend without the optional parts a property may need. */
-function without(...methods: Array<'size' | 'sweep' | 'close'>): BackendFactory {
-  return (context) => {
-    const backend = new MemoryBackend({ clock: context.clock, namespace: context.namespace });
-    const view: Backend = {
-      defaultPeriod: () => backend.defaultPeriod(),
-      generate: (options) => backend.generate(options),
-      get: (key) => backend.get(key),
-      set: (key, value, options) => backend.set(key, value, options),
-      touch: (key, options) => backend.touch(key, options),
-      clear: (key) => backend.clear(key),
-    };
-    if (!methods.includes('size')) view.size = () => backend.size();
-    if (!methods.includes('sweep')) view.sweep = () => backend.sweep();
-    if (!methods.includes('close')) view.close = () => backend.close();
-    return view;
-  };
-}
 
 describe('runs: one place reads SESS_RUNS', () => {
   it('takes options.runs, else SESS_RUNS, else the default', () => {
@@ -56,12 +38,12 @@ describe('runs: one place reads SESS_RUNS', () => {
 
 describe('checkProperty', () => {
   it('reports a property the backend cannot take as not checked, never as passed', async () => {
-    const report = await checkProperty(reclaimingProperty, without('size', 'sweep'));
+    const report = await checkProperty(reclaimingProperty, memoryWithout('size', 'sweep'));
     expect(report).toMatchObject({ name: 'reclaiming', verdict: 'not_checked', runs: 0, notChecked: 'backend has no size()/sweep()' });
   });
 
   it('says what errors-surfaced left out for a backend without close(): partly checked, never plain passed', async () => {
-    const report = await checkProperty(errorsSurfacedProperty, without('close'), { runs: 5 });
+    const report = await checkProperty(errorsSurfacedProperty, memoryWithout('close'), { runs: 5 });
     expect(report.verdict).toBe('partly_checked');
     expect(report.note).toMatch(/no close\(\): checked invalid expiries only/);
   });
@@ -69,7 +51,7 @@ describe('checkProperty', () => {
   it('turns a failure into numbered steps, a snippet and a replay path', async () => {
     // A backend whose get forgets the value: caught on the first read of a stored value.
     const forgetful: BackendFactory = async (context) => {
-      const backend = await without()(context);
+      const backend = await memoryWithout()(context);
       return {
         ...backend,
         get: async (key: string) => {
