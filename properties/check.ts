@@ -11,6 +11,7 @@ import type { CheckOptions, ConformanceProperty, FailureReport, PreparedProperty
 import { setupCode } from './fresh-backend.js';
 import { rootCauseOf } from './trace.js';
 import { randomSeed, runsFor } from './runs.js';
+import { firstFailingRun, RUNS_AT_ONCE } from './runs-at-once.js';
 
 /**
  * Checks `property` on backends made by `factory`: `fc.check` with the runs, seed and replay path
@@ -47,14 +48,10 @@ export async function checkProperty(
       return { ...base, ...note, verdict: 'not_checked', runs: 0, durationMs: performance.now() - started, notChecked: prepared.notChecked };
     }
     const checked = new TrappedProperty(prepared.property, trap);
-    const details = await fc.check(checked, {
-      numRuns: runs,
-      seed,
-      ...(options.path === undefined ? {} : { path: options.path }),
-    });
-    if (details.failed) {
-      const failure = await dropUnneededSteps(checked, details, failureReport(details));
-      return { ...base, ...note, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
+    const { failed, runsMade } = await runTheRuns(checked, prepared.property, trap, { seed, runs, path: options.path, atOnce: options.runsAtOnce ?? RUNS_AT_ONCE });
+    if (failed !== undefined) {
+      const failure = await dropUnneededSteps(checked, failed, failureReport(failed));
+      return { ...base, ...note, verdict: 'failed', runs: runsMade, durationMs: performance.now() - started, failure };
     }
     // Work the backend scheduled for later (a timer, a write-behind) may still let an error loose.
     await realWait(0);
@@ -62,10 +59,10 @@ export async function checkProperty(
     const late = trap.take();
     if (late.length > 0) {
       const failure = explainedReport(looseFailure(late, ['after the last run, the backend still had work scheduled']), '', 0);
-      return { ...base, ...note, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
+      return { ...base, ...note, verdict: 'failed', runs: runsMade, durationMs: performance.now() - started, failure };
     }
     const verdict = 'note' in note ? 'partly_checked' : 'passed';
-    return { ...base, ...note, verdict, runs: details.numRuns, durationMs: performance.now() - started };
+    return { ...base, ...note, verdict, runs: runsMade, durationMs: performance.now() - started };
   } finally {
     try {
       if (prepared !== undefined && 'property' in prepared) await prepared.dispose?.();
@@ -74,6 +71,32 @@ export async function checkProperty(
       trap.stop();
     }
   }
+}
+
+/**
+ * fast-check's runs of `checked`: a replay (`path`) or one run at a time as asked; else first
+ * several at a time to find the first failing run (./runs-at-once.ts), then fast-check's own
+ * runner from that run on, so that the failure, its shrinking and its path are what one run at a
+ * time gives. `failed`: fast-check's details of the failure, if any; `runsMade`: runs made
+ * before shrinking, counted as one at a time would.
+ */
+async function runTheRuns(
+  checked: TrappedProperty<unknown>,
+  // fast-check's own type, as PreparedProperty holds it.
+  inner: fc.IAsyncPropertyWithHooks<any>,
+  trap: LooseErrorTrap,
+  { seed, runs, path, atOnce }: { seed: number; runs: number; path: string | undefined; atOnce: number },
+): Promise<{ failed: fc.RunDetails<unknown> | undefined; runsMade: number }> {
+  const outcome = (details: fc.RunDetails<unknown>, before = 0) => ({ failed: details.failed ? details : undefined, runsMade: before + details.numRuns });
+  if (path !== undefined || atOnce <= 1 || runs <= 1) {
+    return outcome(await fc.check(checked, { numRuns: runs, seed, ...(path === undefined ? {} : { path }) }));
+  }
+  const first = await firstFailingRun(inner, trap, { seed, runs, atOnce });
+  if ('held' in first && first.held) return { failed: undefined, runsMade: runs };
+  // From the first failing run on (all of them when the overlapped pass could not tell): should
+  // that run hold on its own, the ones after it are made one at a time, as they would have been.
+  const from = 'index' in first ? first.index : 0;
+  return outcome(await fc.check(checked, { numRuns: runs - from, seed, ...(from === 0 ? {} : { path: String(from) }) }), from);
 }
 
 /**

@@ -75,6 +75,11 @@ export class LooseErrorTrap {
     }
   }
 
+  /** Whether anything was caught since the last {@link LooseErrorTrap.take}. */
+  get holding(): boolean {
+    return this.#caught.length > 0;
+  }
+
   /** The loose errors caught since the last call, and forgets them. */
   take(): LooseError[] {
     const caught = this.#caught;

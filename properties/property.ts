@@ -53,6 +53,12 @@ export interface CheckOptions {
   path?: string;
   /** How long one backend call may take before it counts as never settling (default 10 000 ms). */
   callTimeoutMs?: number;
+  /**
+   * Runs in flight at once while looking for a failing run (default 4: a slow store's calls
+   * overlap; what is reported is the same as one at a time). 1 while `Date` follows the run's
+   * clock (`fakeDate`): one global `Date` cannot follow several runs' clocks.
+   */
+  runsAtOnce?: number;
 }
 
 /** The result of checking one property. */

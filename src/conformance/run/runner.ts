@@ -143,6 +143,8 @@ export async function runConformance(factory: BackendFactory, options: Conforman
         seed,
         ...(options.path !== undefined && { path: options.path }),
         ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
+        // One global Date follows one run's clock at a time.
+        ...(options.fakeDate === true && { runsAtOnce: 1 }),
       }),
     );
     reports.push(report);
