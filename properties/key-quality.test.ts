@@ -18,8 +18,8 @@ function counting(counter: { keys: number }): BackendFactory {
 }
 
 describe('key-quality', () => {
-  it('makes 1,000 keys per run by default and 10,000 in a deep check (more runs than the default)', () => {
-    expect([KEYS_PER_RUN, KEYS_PER_DEEP_RUN]).toEqual([1_000, 10_000]);
+  it('makes 750 keys per run by default and 10,000 in a deep check (more runs than the default)', () => {
+    expect([KEYS_PER_RUN, KEYS_PER_DEEP_RUN]).toEqual([750, 10_000]);
     expect(keysPerRun(keyQualityProperty.defaultRuns)).toBe(KEYS_PER_RUN);
     expect(keysPerRun(keyQualityProperty.defaultRuns + 1)).toBe(KEYS_PER_DEEP_RUN);
   });
