@@ -17,6 +17,7 @@ import {
   type KeyNames,
 } from './concurrency-history.js';
 import { forcedCallDetail, judgeForcedCall } from './concurrency-sequential.js';
+import { namedAnomaly } from './concurrency-anomalies.js';
 import { settleByExperiment } from './expiry-experiment.js';
 import { setupCode, START_INSTANT } from './fresh-backend.js';
 import { PropertyFailure, rejectionCause, show, type RootCauseOptions } from './trace.js';
@@ -258,14 +259,17 @@ export function reportNonLinearizable(
   const onKey = run.history.filter(
     (entry) => entry.operation.kind === 'advance' || entry.operation.key === result.partition,
   );
-  const explanation = explainNonLinearizable(result, run.history, run.keys);
+  // A history that shows an anomaly with a rule of its own is named by it, as the race properties name it.
+  const anomaly = namedAnomaly(run.history, result.partition, run.keys);
+  const rule = anomaly?.rule ?? ATOMIC_RULE;
+  const explanation = anomaly === undefined ? explainNonLinearizable(result, run.history, run.keys) : `${anomaly.detail}\nNo one-at-a-time order of the calls, consistent with real time, allows that (SPEC §4).`;
   const timeline = [
-    `calls on key ${run.keys.name(result.partition)} (and clock moves); [ invoked, ] answered, > could not be placed:`,
-    renderTimeline(onKey, run.keys, new Set(result.stuckAt)),
+    `calls on key ${run.keys.name(result.partition)} (and clock moves); [ invoked, ] answered, > ${anomaly === undefined ? 'could not be placed' : 'show it'}:`,
+    renderTimeline(onKey, run.keys, new Set(anomaly?.calls ?? result.stuckAt)),
   ].join('\n');
-  const { steps, snippet } = story?.told(storyRule) ?? runStepsAndSnippet(run, 'linearizability', ATOMIC_RULE);
+  const { steps, snippet } = story?.told(anomaly?.rule ?? storyRule) ?? runStepsAndSnippet(run, 'linearizability', rule);
   // The timeline goes in its own field (the CLI and the JSON report show it), not in the message.
-  throw new PropertyFailure(ATOMIC_RULE, explanation, steps, snippet, timeline, { id: 'not-linearizable' });
+  throw new PropertyFailure(rule, explanation, steps, snippet, timeline, anomaly === undefined ? { id: 'not-linearizable' } : anomaly.id === undefined ? {} : { id: anomaly.id });
 }
 
 /**

@@ -89,6 +89,18 @@ function read(finding: Finding): Reading {
         'Reachable with two requests of one user at the same time (tabs, retries). When a sequential finding above fails the same sessions, it is usually that one seen through a race.',
     };
   }
+  if (/touch never restores/.test(rule)) {
+    return {
+      plain: 'A touch wrote back the copy of the session it had read: a write or a clear that landed in between was undone.',
+      meaning: 'Reachable: express-session touches every session at the end of a request, so a request racing a logout or an update of the same user undoes it.',
+    };
+  }
+  if (/live session is never missing/.test(rule)) {
+    return {
+      plain: 'A live session was missing for a moment: a lookup answered "not found" while a write replaced it.',
+      meaning: 'Reachable with two requests of one user at the same time: the one that looks in between is treated as logged out.',
+    };
+  }
   if (/revive|cleared session|logout|never comes back/i.test(rule)) {
     return {
       plain: 'A cleared session came back: a write that started before the clear landed after it.',
