@@ -20,7 +20,7 @@ export function checkPeriod(period: unknown, argument: string): number {
       `${argument} must be a whole number of seconds from 0 to ${MAX_PERIOD}, got ${describe(period)}`,
     );
   }
-  return period;
+  return period as number;
 }
 
 /** The instant a record stored at `now` for `period` seconds expires (SPEC §1). */
