@@ -28,5 +28,7 @@ export default defineConfig({
     include: MUTATION_TESTS,
     exclude: [...configDefaults.exclude],
     setupFiles: ['fake-indexeddb/auto'],
+    // Read by src/cookie/parse.test.ts: smaller adversarial inputs under instrumentation.
+    env: { SESS_MUTATION: '1' },
   },
 });
