@@ -105,6 +105,30 @@ describe('parseCookieHeader: linear time, judged by the work counted on each inp
   });
 });
 
+describe('cookieValues: names parsing can never produce, and quotes at the edge', () => {
+  test('a name with a leading or trailing blank, a ";" or an "=" matches no cookie (parsing trims names and splits on both)', () => {
+    expect(cookieValues('x; a=1', ' a', 3)).toEqual([]);
+    expect(cookieValues('a =1', 'a ', 3)).toEqual([]);
+    expect(cookieValues('x; a;b=1', 'a;b', 3)).toEqual([]);
+    expect(cookieValues('a=b=1', 'a=b', 3)).toEqual([]);
+    // What comes before the name is not the name: "; " then "ab" is not a cookie named "; ".
+    expect(cookieValues('x; ab=1', '; ', 3)).toEqual([]);
+    // The empty name is the name of a piece without "=".
+    expect(cookieValues('x; =2; a=1', '', 3)).toEqual(['x', '2']);
+  });
+
+  test('a name that is not a string matches nothing and does not throw', () => {
+    expect(cookieValues('42=1', 42 as unknown as string, 3)).toEqual([]);
+  });
+
+  test('one quote is a value; two quotes are the empty value', () => {
+    expect(cookieValues('sid="', 'sid', 3)).toEqual(['"']);
+    expect(cookieValues('sid=""', 'sid', 3)).toEqual(['']);
+    expect(cookieValues('sid= "x" ', 'sid', 3)).toEqual(['x']);
+    expect(parseCookieHeader('sid="; b=""')).toEqual([['sid', '"'], ['b', '']]);
+  });
+});
+
 describe('parseCookieHeader: properties', () => {
   test('never throws on any string (binary, full Unicode, cookie-ish)', () => {
     fc.assert(parseNeverThrows(), { numRuns: 2000 });
