@@ -375,3 +375,57 @@ describe('backend model: every judgement, word for word (the failure reports quo
     expect(scenarios[name]!() ?? null).toStrictEqual(expected[name]);
   });
 });
+
+describe('backend model: boundaries the judgements turn on', () => {
+  const key = 'J'.repeat(22);
+  const state = withSession({ value: 'v', expiry: 60 }, key);
+
+  it('a 512-character key handed out before is key-reused, one of 513 is key-format', () => {
+    const long = 'L'.repeat(512);
+    const issued = model.generate(model.initialBackendModel(T0, 60), long, {}).state;
+    expect(model.judgeKey(issued, long)).toEqual({ id: 'key-reused', rule: 'a key is never handed out twice (SPEC §2)' });
+  });
+
+  it('a key issued but no longer held (and not cleared) is one handed out twice, not an expired one', () => {
+    const gone = { ...model.initialBackendModel(T0, 60), issued: new Set([key]) };
+    expect(model.keyProblem(gone, key)).toBe('a key is never handed out twice (SPEC §2)');
+  });
+
+  it('set and touch record whether the lifetime came from the default, and resolve ok', () => {
+    const set = model.set(state, key, 'w', 10);
+    expect(set.result).toBe('ok');
+    expect(set.state.records.get(key)).toMatchObject({ fromDefault: false, period: 10, previousExpiresAt: T0 + 60_000 });
+    expect(model.set(state, key, 'w').state.records.get(key)).toMatchObject({ fromDefault: true, period: 3600 });
+    const touched = model.touch(state, key);
+    expect(touched.result).toBe('ok');
+    expect(touched.state.records.get(key)).toMatchObject({ value: 'v', fromDefault: true, period: 3600 });
+    expect(model.touch(state, key, 5).state.records.get(key)).toMatchObject({ fromDefault: false, period: 5 });
+  });
+});
+
+describe('backend model: which answers outlive an expiry of 0', () => {
+  const key = 'Z'.repeat(22);
+  const zero = withSession({ value: 'v', expiry: 0 }, key);
+  const judge = (state: BackendModel, actual: unknown) => model.judgeGet(state, key, model.get(state, key).result, actual as never);
+
+  it('not an answer of not_found, nor a changed value with 0 s left, nor a period that is not a number', () => {
+    expect(judge(zero, { status: 'not_found' }).id).toBe('expiry-early');
+    expect(judge(model.advance(zero, 1), { status: 'not_found' }).id).toBe('expiry-late');
+    expect(judge(zero, { status: 'ok', value: 'x', period: 0 }).id).toBe('value-changed');
+    expect(judge(zero, { status: 'ok', value: 'v', period: '5' }).id).toBe('period-not-whole-seconds');
+  });
+
+  it('an answer that is undefined is the wrong shape, not a crash', () => {
+    expect(judge(zero, undefined).id).toBe('lookup-shape');
+  });
+
+  it('a value that is not a string is changed, never truncated', () => {
+    const state = withSession({ value: '42abc', expiry: 60 }, key);
+    expect(judge(state, { status: 'ok', value: ['42'], period: 60 }).id).toBe('value-changed');
+  });
+
+  it('a key cleared, then handed out again and expired, is judged by its record, not as cleared', () => {
+    const again = model.generate(model.clear(zero, key).state, key, { value: 'v', expiry: 1 }).state;
+    expect(judge(model.advance(again, 2_000), { status: 'ok', value: 'v', period: 0 }).id).toBe('expiry-late');
+  });
+});
