@@ -58,7 +58,8 @@ export function initialBackendModel(now: number, defaultPeriod: number): Backend
 
 /** SPEC §1: a whole number of seconds in `[0, MODEL_MAX_PERIOD]`. */
 export function isValidPeriod(period: unknown): period is number {
-  return typeof period === 'number' && Number.isInteger(period) && period >= 0 && period <= MODEL_MAX_PERIOD;
+  // Number.isInteger is false for anything but a number: no typeof test before it.
+  return Number.isInteger(period) && (period as number) >= 0 && (period as number) <= MODEL_MAX_PERIOD;
 }
 
 /** SPEC §1: stored at `now` for `period` seconds, a session expires at `now + period*1000`. */
@@ -99,7 +100,8 @@ export function keyProblem(state: BackendModel, key: unknown): string | undefine
 export function judgeKey(state: BackendModel, key: unknown): Judgement | undefined {
   const rule = keyRule(state, key);
   if (rule === undefined) return undefined;
-  return { id: typeof key === 'string' && MODEL_KEY_PATTERN.test(key) ? 'key-reused' : 'key-format', rule };
+  const wellFormed = typeof key === 'string' && MODEL_KEY_PATTERN.test(key) && key.length <= MODEL_MAX_KEY_LENGTH;
+  return { id: wellFormed ? 'key-reused' : 'key-format', rule };
 }
 
 function keyRule(state: BackendModel, key: unknown): string | undefined {

@@ -18,13 +18,25 @@ describe('ManualClock', () => {
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses to advance by %s', (ms) => {
     const clock = new ManualClock(10);
-    expect(() => clock.advance(ms)).toThrow(RangeError);
+    expect(() => clock.advance(ms)).toThrow(
+      new RangeError(`ManualClock.advance: ms must be a finite number >= 0, got ${String(ms)}`),
+    );
+    expect(clock.now()).toBe(10);
+  });
+
+  it('advances by 0 (a no-op, not an error)', () => {
+    const clock = new ManualClock(10);
+    clock.advance(0);
     expect(clock.now()).toBe(10);
   });
 
   it.each([Number.NaN, Number.NEGATIVE_INFINITY, '5' as unknown as number])('refuses the instant %s', (ms) => {
-    expect(() => new ManualClock(ms)).toThrow(RangeError);
-    expect(() => new ManualClock().set(ms)).toThrow(/ms must be a finite number/);
+    expect(() => new ManualClock(ms)).toThrow(
+      new RangeError(`ManualClock: startMs must be a finite number of milliseconds, got ${String(ms)}`),
+    );
+    expect(() => new ManualClock().set(ms)).toThrow(
+      new RangeError(`ManualClock: ms must be a finite number of milliseconds, got ${String(ms)}`),
+    );
   });
 });
 

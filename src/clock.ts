@@ -46,7 +46,8 @@ export class ManualClock implements Clock {
 }
 
 function checkInstant(ms: number, name: string): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+  // Number.isFinite is false for anything but a number (it does not convert), so no typeof test.
+  if (!Number.isFinite(ms)) {
     throw new RangeError(`ManualClock: ${name} must be a finite number of milliseconds, got ${String(ms)}`);
   }
   return ms;

@@ -24,6 +24,20 @@ describe('generateSessionKey (SPEC §2)', () => {
     for (const n of counts.values()) expect(n).toBeGreaterThan(1_000);
   });
 
+  it('encodes its 30 random bytes as base64url, each byte in its place', () => {
+    const original = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
+    const pattern = Uint8Array.from({ length: 30 }, (_, i) => (i * 37 + 11) & 255);
+    globalThis.crypto.getRandomValues = ((array: Uint8Array) => {
+      array.set(pattern);
+      return array;
+    }) as typeof globalThis.crypto.getRandomValues;
+    try {
+      expect(generateSessionKey()).toBe(Buffer.from(pattern).toString('base64url'));
+    } finally {
+      globalThis.crypto.getRandomValues = original;
+    }
+  });
+
   it('takes its randomness from crypto.getRandomValues', () => {
     const original = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
     let calls = 0;

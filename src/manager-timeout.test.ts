@@ -33,6 +33,33 @@ describe('SessionManager timeoutMs', () => {
     expect((error as TimeoutError).message).toMatch(/backend\.get .*5 ms/);
   });
 
+  test.each([
+    ['generate', (sessions: SessionManager) => sessions.generate('v', { expiry: 60 })],
+    ['set', async (sessions: SessionManager) => sessions.set(await sessions.ofHeaderOrCreate('sid', 'v', undefined), { value: 'w' })],
+    ['touch', async (sessions: SessionManager) => sessions.set(await sessions.ofHeaderOrCreate('sid', 'v', undefined))],
+    ['clear', async (sessions: SessionManager) => sessions.clear(await sessions.ofHeaderOrCreate('sid', 'v', undefined))],
+    ['get', (sessions: SessionManager) => sessions.ofHeader('sid', 'sid=x')],
+  ] as const)('a %s that never settles is a TimeoutError naming it', async (operation, run) => {
+    const sessions = new SessionManager(hanging([operation]), { timeoutMs: 5 });
+    const error = await run(sessions).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).operation).toBe(operation);
+    expect((error as TimeoutError).message).toBe(
+      `backend.${operation} did not settle within 5 ms (SessionManager timeoutMs); its outcome is unknown`,
+    );
+  });
+
+  test('regenerate names the step that hung: its generate, or its clear of the old key', async () => {
+    const old = { key: 'k'.repeat(40), value: 'old', expiryPeriod: 60, modified: false };
+    for (const operation of ['generate', 'clear'] as const) {
+      const sessions = new SessionManager(hanging([operation]), { timeoutMs: 5 });
+      await expect(sessions.regenerate(old)).rejects.toMatchObject({ name: 'TimeoutError', operation, timeoutMs: 5 });
+    }
+  });
+
   test('is exported from the package root', () => {
     expect(RootTimeoutError).toBe(TimeoutError);
   });

@@ -49,6 +49,49 @@ describe('SessionManager', () => {
     expect(await sessions.ofHeader('sid', `sid=a; sid=b; sid=c; sid=${live.key}`)).toEqual({ status: 'not_found' });
   });
 
+  it('asks the backend about a 512-character candidate, not about a 513-character one', async () => {
+    const { sessions, calls } = setup();
+    expect(await sessions.ofHeader('sid', `sid=${'k'.repeat(512)}`)).toEqual({ status: 'not_found' });
+    expect(calls).toEqual(['get']);
+    calls.length = 0;
+    expect(await sessions.ofHeader('sid', `sid=${'k'.repeat(513)}`)).toEqual({ status: 'not_found' });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses an empty or non-string cookie name with a TypeError, asking nothing', async () => {
+    const { sessions, calls } = setup();
+    await expect(sessions.ofHeader('', 'sid=x')).rejects.toThrow(new TypeError('cookieName must be a non-empty string, got ""'));
+    await expect(sessions.ofHeader(undefined as unknown as string, 'sid=x')).rejects.toThrow(
+      new TypeError('cookieName must be a non-empty string, got undefined'),
+    );
+    await expect(sessions.ofHeader(7 as unknown as string, '7=x')).rejects.toThrow(new TypeError('cookieName must be a non-empty string, got 7'));
+    await expect(sessions.ofHeaderOrCreate('', 'v', undefined)).rejects.toThrow(TypeError);
+    expect(calls).toEqual([]);
+  });
+
+  it('a header field that is not a string holds no cookie', async () => {
+    const { sessions, calls } = setup();
+    const live = await sessions.generate('v');
+    calls.length = 0;
+    expect(await sessions.ofHeader('sid', [undefined as unknown as string])).toEqual({ status: 'no_cookie' });
+    expect(calls).toEqual([]);
+    expect(await sessions.ofHeader('sid', [42 as unknown as string, `sid=${live.key}`])).toMatchObject({ status: 'ok' });
+  });
+
+  it('checks ofHeaderOrCreate\'s expiry even when the cookie names a live session', async () => {
+    const { sessions } = setup();
+    const live = await sessions.generate('v');
+    for (const bad of [-1, 0.5, 34_560_001]) {
+      await expect(sessions.ofHeaderOrCreate('sid', 'v', `sid=${live.key}`, { expiry: bad })).rejects.toThrow(
+        new RangeError(`expiry must be a whole number of seconds from 0 to 34560000, got ${bad}`),
+      );
+    }
+    await expect(sessions.ofHeaderOrCreate('sid', 42 as unknown as string, `sid=${live.key}`)).rejects.toThrow(
+      new TypeError('defaultValue must be a string, got number'),
+    );
+    expect(await sessions.ofHeaderOrCreate('sid', 'v', `sid=${live.key}`, { expiry: 5 })).toMatchObject({ key: live.key, expiryPeriod: 600 });
+  });
+
   it('reports the first candidate status when none is live', async () => {
     const { sessions, memory } = setup();
     const noValue = await memory.generate();

@@ -14,12 +14,13 @@ export const ONE_WEEK = 604_800;
  * accepts negative periods and wraps Int64 on overflow.)
  */
 export function checkPeriod(period: unknown, argument: string): number {
-  if (typeof period !== 'number' || !Number.isInteger(period) || period < 0 || period > MAX_PERIOD) {
+  // Number.isInteger is false for anything but a number, so no typeof test before it.
+  if (!Number.isInteger(period) || (period as number) < 0 || (period as number) > MAX_PERIOD) {
     throw new RangeError(
       `${argument} must be a whole number of seconds from 0 to ${MAX_PERIOD}, got ${describe(period)}`,
     );
   }
-  return period;
+  return period as number;
 }
 
 /** The instant a record stored at `now` for `period` seconds expires (SPEC §1). */

@@ -40,6 +40,33 @@ describe('MemoryBackend', () => {
     expect(await backend.size()).toBe(1);
   });
 
+  it('a dead session behind more dead ones than one operation sweeps is still not found, and dropped', async () => {
+    const { clock, backend } = setup();
+    // Five expire first: a lookup sweeps four of them, then meets its own dead record.
+    for (let i = 0; i < 5; i++) await backend.generate({ value: 'v', expiry: 1 });
+    const target = await backend.generate({ value: 'target', expiry: 2 });
+    clock.advance(2_001);
+    expect(await backend.get(target)).toEqual({ status: 'not_found' });
+    // Four swept, the target dropped on the way: one of the first five is left.
+    expect(await backend.size()).toBe(1);
+    expect(await backend.set(target, 'w')).toBe('not_found');
+    expect(await backend.touch(target)).toBe('not_found');
+  });
+
+  it('has the empty namespace by default, and keeps the one it is given', () => {
+    expect(new MemoryBackend().namespace).toBe('');
+    expect(new MemoryBackend({ namespace: 'tenant-a' }).namespace).toBe('tenant-a');
+  });
+
+  it('generate refuses a value that is not a string, storing nothing', async () => {
+    const { backend } = setup();
+    await expect(backend.generate({ value: 42 as unknown as string })).rejects.toThrow(
+      new TypeError('generate: value must be a string, got number'),
+    );
+    await expect(backend.set('k', null as unknown as string)).rejects.toThrow(new TypeError('set: value must be a string, got object'));
+    expect(await backend.size()).toBe(0);
+  });
+
   it('stays bounded under churn while the clock moves', async () => {
     const { clock, backend } = setup();
     let peak = 0;

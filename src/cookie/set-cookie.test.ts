@@ -88,6 +88,19 @@ describe('setCookieLine: SPEC §7 examples', () => {
     expect(() => setCookieLine('sid', 42 as unknown as string, 60)).toThrow(/must be a string, got number/);
   });
 
+  test('a name, domain or path that is not a string, and an empty domain, are TypeErrors naming them', () => {
+    expect(() => setCookieLine(42 as unknown as string, KEY, 60)).toThrow(new TypeError('cookie name must be an RFC 6265 token, got 42'));
+    expect(() => setCookieLine('sid', KEY, 60, { domain: 42 as unknown as string })).toThrow(
+      new TypeError('domain must be a string of printable ASCII without control characters or ";", got 42'),
+    );
+    expect(() => setCookieLine('sid', KEY, 60, { path: 7 as unknown as string })).toThrow(
+      new TypeError('path must be a string of printable ASCII without control characters or ";", got 7'),
+    );
+    expect(() => setCookieLine('sid', KEY, 60, { domain: '' })).toThrow(
+      new TypeError('domain must not be empty (omit it for a host-only cookie)'),
+    );
+  });
+
   test('non-ASCII path or domain is refused (RFC 6265 CHAR is US-ASCII)', () => {
     expect(() => setCookieLine('sid', KEY, 60, { path: '/café' })).toThrow(/path/);
     expect(() => setCookieLine('sid', KEY, 60, { domain: 'bücher.example' })).toThrow(/domain/);
