@@ -53,7 +53,8 @@ export async function checkProperty(
       ...(options.path === undefined ? {} : { path: options.path }),
     });
     if (details.failed) {
-      const failure = await dropUnneededSteps(checked, details, failureReport(details));
+      const shrunk = failureReport(details);
+      const failure = prepared.dropSteps === false ? shrunk : await dropUnneededSteps(checked, details, shrunk);
       return { ...base, ...note, verdict: 'failed', runs: details.numRuns, durationMs: performance.now() - started, failure };
     }
     // Work the backend scheduled for later (a timer, a write-behind) may still let an error loose.
