@@ -39,11 +39,12 @@ export const EXPIRY_ROOT_CAUSES: ReadonlySet<string> = new Set([
   'expiry-not-context-clock', 'revives-cleared', 'gone-key-found', 'dead-records-kept', 'sweep-count-wrong',
 ]);
 
-/** Why `name` has no result in a real-time run. */
+/** Why `name` has no result in a real-time run (the same words for every property of a kind, so a report can say them once). */
 export function leftToSimulatedRun(name: string): string {
+  const only = [...realTimeProperties.keys()].join(', ');
   return MOVES_THE_CLOCK.has(name)
-    ? `left to the simulated run: in real time only ${[...realTimeProperties.keys()].join(', ')} runs; ${name} judges expiry through more calls than a few seconds of real waits allow (run without realTime / --real-time)`
-    : `left to the simulated run: ${name} does not judge expiry, so real time adds nothing to it (run without realTime / --real-time)`;
+    ? `left to the simulated run (real time runs only ${only}: these judge expiry through more calls, sweeps or histories than a few seconds of real waits allow)`
+    : `left to the simulated run (they do not judge expiry, so real time adds nothing to them)`;
 }
 
 /**

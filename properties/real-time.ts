@@ -247,9 +247,10 @@ class WaitStep extends RealTimeCommand {
 }
 
 /**
- * Waits until just before (`pick % 3 == 0`), inside (1) or just after (2) the expiry window of a
+ * Waits until just before (`pick % 5 == 0`), inside (1) or just after (2 to 4) the expiry window of a
  * session (chosen by tag, as in simulated mode), tolerance included: where an expiry kept early or
- * late shows. No wait when that instant has passed or is beyond the run's budget.
+ * late shows, and reads that session there. No wait when that instant has passed; a shorter one
+ * when the run's budget is spent.
  */
 class WaitToExpiryStep extends RealTimeCommand {
   #text = '';
@@ -261,7 +262,7 @@ class WaitToExpiryStep extends RealTimeCommand {
   }
   async run(world: RealTimeWorld, real: RealTimeBackend): Promise<void> {
     const now = systemClock.now();
-    const where = this.pick % 3;
+    const where = Math.min(this.pick % 5, 2);
     const targets = world.keys
       .map((key, index) => ({ key, index, record: world.state.records.get(key), tag: world.tags[index] }))
       .filter((entry) => entry.record !== undefined && entry.record.goneAt === undefined)
@@ -273,11 +274,15 @@ class WaitToExpiryStep extends RealTimeCommand {
       real.trace.record(this.#text, this.code);
       return;
     }
-    const chosen = targets[taggedIndex(targets.map(({ tag }) => tag), Math.floor(this.pick / 3) % TAGS)]!;
+    const chosen = targets[taggedIndex(targets.map(({ tag }) => tag), Math.floor(this.pick / 5) % TAGS)]!;
     const name = `${world.label}${chosen.index + 1}`;
     const about = [`to just before ${name}'s expiry`, `to ${name}'s expiry`, `to just after ${name}'s expiry (tolerance included)`][where]!;
-    this.#text = `wait ${about}`;
-    this.code = await waitReal(world, real, chosen.at - now, about);
+    this.#text = `wait ${about}, then get(${name})`;
+    const waited = await waitReal(world, real, chosen.at - now, about);
+    // Waits are what a real-time run is short of: each one ends with the read it was for.
+    const read = new GetStep({ known: chosen.index });
+    await read.run(world, real);
+    this.code = `${waited}\n${read.toCode()}`;
   }
   toString(): string {
     return this.#text || `wait to an expiry #${this.pick}`;
@@ -313,20 +318,28 @@ class SetDefaultPeriodStep extends RealTimeCommand {
   }
 }
 
+const generateArb = fc.tuple(optionalValueArb, optionalRealTimePeriodArb, fc.nat({ max: TAGS - 1 })).map(([value, expiry, tag]) => new GenerateStep(value, expiry, tag));
+
 /** One real-time step, weighted so that short-lived sessions are made, outlived and read at their edges. */
 export const realTimeCommandArb: fc.Arbitrary<RealTimeStep> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(optionalValueArb, optionalRealTimePeriodArb, fc.nat({ max: TAGS - 1 })).map(([value, expiry, tag]) => new GenerateStep(value, expiry, tag)) },
-  { weight: 5, arbitrary: keyChoiceArb.map((choice) => new GetStep(choice)) },
+  { weight: 4, arbitrary: generateArb },
+  { weight: 6, arbitrary: keyChoiceArb.map((choice) => new GetStep(choice)) },
   { weight: 2, arbitrary: fc.tuple(keyChoiceArb, valueArb, optionalRealTimePeriodArb).map(([choice, value, expiry]) => new UpdateStep('set', choice, value, expiry)) },
   { weight: 2, arbitrary: fc.tuple(keyChoiceArb, optionalRealTimePeriodArb).map(([choice, expiry]) => new UpdateStep('touch', choice, '', expiry)) },
   { weight: 1, arbitrary: keyChoiceArb.map((choice) => new ClearStep(choice)) },
   { weight: 1, arbitrary: waitArb.map((ms) => new WaitStep(ms)) },
-  { weight: 4, arbitrary: fc.nat({ max: 3 * TAGS - 1 }).map((pick) => new WaitToExpiryStep(pick)) },
+  { weight: 5, arbitrary: fc.nat({ max: 5 * TAGS - 1 }).map((pick) => new WaitToExpiryStep(pick)) },
   { weight: 1, arbitrary: realTimePeriodArb.map((period) => new SetDefaultPeriodStep(period)) },
 );
 
-/** A sequence of real-time steps (a plain array, as in simulated mode, so that `seed` and `path` replay the same steps). */
-export const realTimeCommandsArb = fc.limitShrink(fc.array(realTimeCommandArb, { minLength: 1, maxLength: 16 }), REAL_TIME_SHRINKS);
+/**
+ * A sequence of real-time steps, opening with a generate (a run without a session wastes its
+ * waits). A plain array, as in simulated mode, so that `seed` and `path` replay the same steps.
+ */
+export const realTimeCommandsArb = fc.limitShrink(
+  fc.tuple(generateArb, fc.array(realTimeCommandArb, { maxLength: 15, size: 'medium' })).map(([first, rest]) => [first, ...rest]),
+  REAL_TIME_SHRINKS,
+);
 
 /** The snippet's first lines: the backend on the system clock. */
 export function realTimeSetupCode(): string[] {
