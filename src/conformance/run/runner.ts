@@ -157,7 +157,7 @@ export async function runConformance(factory: BackendFactory, options: Conforman
     }
     const inRealTime = realTime ? realTimeProperties.get(property.name) : property;
     if (inRealTime === undefined) {
-      const report = notRun(property, seed, leftToSimulatedRun(property.name));
+      const report: PropertyReport = { ...notRun(property, seed, ''), notChecked: leftToSimulatedRun(property.name) };
       reports.push(report);
       options.onResult?.(report, index, properties.length);
       continue;
