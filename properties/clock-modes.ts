@@ -54,11 +54,11 @@ export function leftToSimulatedRun(name: string): string {
  * run met, for a real-time run to confirm or clear. Any other failure stands.
  */
 export function underServerClock(report: PropertyReport, what: string): PropertyReport {
-  const reason = `the store's expiry runs on a server's clock (${what}), which the simulated clock does not move, so its own expiry is not checked in simulated time (run in real time for that: realTime / --real-time)`;
+  const reason = `the store's expiry runs on a server's clock (${what}), which the simulated clock does not move: its own expiry is not checked in simulated time (a real-time run checks it: realTime / --real-time)`;
   if (report.verdict === 'failed' && report.failure !== undefined && EXPIRY_ROOT_CAUSES.has(report.failure.rootCause.id)) {
     const { failure, note: _note, ...rest } = report;
     const met = `${failure.rootCause.id}${failure.rootCause.measured === undefined ? '' : `, ${failure.rootCause.measured}`}`;
-    return { ...rest, verdict: 'not_checked', notChecked: `${reason}; the simulated run met ${met}, which only real time can confirm or clear` };
+    return { ...rest, verdict: 'not_checked', notChecked: `${reason}; the simulated run met ${met}, for real time to judge` };
   }
   if (!MOVES_THE_CLOCK.has(report.name)) return report;
   if (report.verdict === 'passed') return { ...report, verdict: 'partly_checked', note: reason };

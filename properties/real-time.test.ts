@@ -79,7 +79,7 @@ describe('a store whose expiry runs on a server clock, in simulated time', () =>
   it('a failure about expiry is not checked (never a failure, never a pass), naming what the run met; any other failure stands', () => {
     expect(EXPIRY_ROOT_CAUSES.has('expiry-late')).toBe(true);
     const late = underServerClock({ ...base, name: 'backend-model', verdict: 'failed', failure: failure('expiry-late') }, 'Redis EX');
-    expect(late).toMatchObject({ verdict: 'not_checked', notChecked: expect.stringMatching(/the simulated run met expiry-late, which only real time can confirm or clear$/) });
+    expect(late).toMatchObject({ verdict: 'not_checked', notChecked: expect.stringMatching(/the simulated run met expiry-late, for real time to judge$/) });
     expect(late.failure).toBeUndefined();
     const value = underServerClock({ ...base, name: 'backend-model', verdict: 'failed', failure: failure('value-changed') }, 'Redis EX');
     expect(value).toMatchObject({ verdict: 'failed', failure: { rootCause: { id: 'value-changed' } } });

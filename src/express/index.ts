@@ -69,7 +69,7 @@ export function expressStoreFactory(store: ExpressStore | ExpressStoreMaker, opt
   const factory = storeFactory(store, options);
   // `expiry: 'cookie'` is for stores whose expiry runs on a server's clock: say so to the runner,
   // which then reports the store's own expiry as not checked in simulated time (SPEC §8).
-  if (options.expiry === 'cookie') factory.expiryOnServerClock = "the store's own, on its server; the adapter judges expiry from the session's cookie instead (expiry: 'cookie')";
+  if (options.expiry === 'cookie') factory.expiryOnServerClock = "on the store's server; here the adapter judges expiry from the session's cookie, expiry: 'cookie'";
   return factory;
 }
 
