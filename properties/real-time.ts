@@ -29,7 +29,7 @@ export { REAL_TIME_TOLERANCE } from '../models/real-time.js';
 export const REAL_TIME_WAIT_BUDGET_MS = 4500;
 
 /** At most this many shrink steps for a real-time failure: each one waits in real time again. */
-export const REAL_TIME_SHRINKS = 12;
+export const REAL_TIME_SHRINKS = 20;
 
 /** The model side of a real-time run. */
 export interface RealTimeWorld {
@@ -320,6 +320,12 @@ class SetDefaultPeriodStep extends RealTimeCommand {
 
 const generateArb = fc.tuple(optionalValueArb, optionalRealTimePeriodArb, fc.nat({ max: TAGS - 1 })).map(([value, expiry, tag]) => new GenerateStep(value, expiry, tag));
 
+/** The generate a run opens with: a lifetime of 0 to 3 s, so that its expiry is reached within the run's waits. */
+const shortGenerateArb = fc.tuple(optionalValueArb, fc.integer({ min: 0, max: 3 }), fc.nat({ max: TAGS - 1 })).map(([value, expiry, tag]) => new GenerateStep(value, expiry, tag));
+
+/** A wait to just after a session's expiry (by tag), then its read: what half the runs end with. */
+const probeAfterExpiryArb = fc.nat({ max: TAGS - 1 }).map((tag) => new WaitToExpiryStep(tag * 5 + 2));
+
 /** One real-time step, weighted so that short-lived sessions are made, outlived and read at their edges. */
 export const realTimeCommandArb: fc.Arbitrary<RealTimeStep> = fc.oneof(
   { weight: 4, arbitrary: generateArb },
@@ -333,11 +339,15 @@ export const realTimeCommandArb: fc.Arbitrary<RealTimeStep> = fc.oneof(
 );
 
 /**
- * A sequence of real-time steps, opening with a generate (a run without a session wastes its
- * waits). A plain array, as in simulated mode, so that `seed` and `path` replay the same steps.
+ * A sequence of real-time steps, opening with a generate of a short-lived session (a run without
+ * one wastes its waits) and, one run in two, ending with a wait past an expiry and the read there
+ * (where a late expiry shows; shrinking may drop it). A plain array, as in simulated mode, so that
+ * `seed` and `path` replay the same steps.
  */
 export const realTimeCommandsArb = fc.limitShrink(
-  fc.tuple(generateArb, fc.array(realTimeCommandArb, { maxLength: 15, size: 'medium' })).map(([first, rest]) => [first, ...rest]),
+  fc
+    .tuple(shortGenerateArb, fc.array(realTimeCommandArb, { maxLength: 10, size: 'medium' }), fc.option(probeAfterExpiryArb, { nil: undefined, freq: 2 }))
+    .map(([first, rest, last]) => (last === undefined ? [first, ...rest] : [first, ...rest, last])),
   REAL_TIME_SHRINKS,
 );
 
