@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ConformanceProperty, PropertyReport } from './property.js';
+import type { ConformanceProperty, PropertyReport, RootCause } from './property.js';
 import { backendModelRealTimeProperty } from './real-time.js';
 
 /** The properties that have a real-time form, by name. */
@@ -31,13 +31,22 @@ export const MOVES_THE_CLOCK: ReadonlySet<string> = new Set([
 /**
  * The root causes that are about when a session expires or how much of its period is left: on a
  * store whose expiry runs on a server's clock, a simulated run cannot tell them from the clock it
- * cannot move.
+ * cannot move. (`revives-cleared` is one only for an expired key: see {@link isAboutExpiry}.)
  */
 export const EXPIRY_ROOT_CAUSES: ReadonlySet<string> = new Set([
   'expiry-late', 'expiry-early', 'period-rounding', 'period-wrong', 'period-not-counting-down', 'period-not-whole-seconds',
   'lifetime-not-restarted', 'live-session-lost', 'default-period-ignored', 'zero-expiry-as-default', 'long-lifetime-lost',
-  'expiry-not-context-clock', 'revives-cleared', 'gone-key-found', 'dead-records-kept', 'sweep-count-wrong',
+  'expiry-not-context-clock', 'dead-records-kept', 'sweep-count-wrong',
 ]);
+
+/**
+ * Whether a failure's root cause is about expiry. `revives-cleared` names every write to a key that
+ * is not live: about expiry when the key had expired (its rule says "an expired key"), never when
+ * it was cleared (a cleared session coming back is a bug whatever the clock).
+ */
+export function isAboutExpiry(rootCause: RootCause): boolean {
+  return EXPIRY_ROOT_CAUSES.has(rootCause.id) || (rootCause.id === 'revives-cleared' && /never revives an expired key/.test(rootCause.rule));
+}
 
 /** Why `name` has no result in a real-time run (the same words for every property of a kind, so a report can say them once). */
 export function leftToSimulatedRun(name: string): string {
@@ -55,7 +64,7 @@ export function leftToSimulatedRun(name: string): string {
  */
 export function underServerClock(report: PropertyReport, what: string): PropertyReport {
   const reason = `the store's expiry runs on a server's clock (${what}), which the simulated clock does not move: its own expiry is not checked in simulated time (a real-time run checks it: realTime / --real-time)`;
-  if (report.verdict === 'failed' && report.failure !== undefined && EXPIRY_ROOT_CAUSES.has(report.failure.rootCause.id)) {
+  if (report.verdict === 'failed' && report.failure !== undefined && isAboutExpiry(report.failure.rootCause)) {
     const { failure, note: _note, ...rest } = report;
     const met = `${failure.rootCause.id}${failure.rootCause.measured === undefined ? '' : `, ${failure.rootCause.measured}`}`;
     return { ...rest, verdict: 'not_checked', notChecked: `${reason}; the simulated run met ${met}, for real time to judge` };

@@ -83,6 +83,10 @@ describe('a store whose expiry runs on a server clock, in simulated time', () =>
     expect(late.failure).toBeUndefined();
     const value = underServerClock({ ...base, name: 'backend-model', verdict: 'failed', failure: failure('value-changed') }, 'Redis EX');
     expect(value).toMatchObject({ verdict: 'failed', failure: { rootCause: { id: 'value-changed' } } });
+    // A cleared session that came back is a bug whatever the clock; an expired key written is about expiry.
+    const revived = (rule: string) => ({ ...failure('revives-cleared')!, rootCause: { id: 'revives-cleared', rule } });
+    expect(underServerClock({ ...base, name: 'manager-races', verdict: 'failed', failure: revived('a cleared session never comes back (SPEC §4)') }, 'Redis EX').verdict).toBe('failed');
+    expect(underServerClock({ ...base, name: 'backend-model', verdict: 'failed', failure: revived('set never revives an expired key: it resolves not_found (SPEC §4)') }, 'Redis EX').verdict).toBe('not_checked');
   });
 
   it('the runner reads the mark from the factory (or the option), and --require-all fails what was left unchecked', async () => {
