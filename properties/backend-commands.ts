@@ -60,7 +60,7 @@ export interface ModelStep<World extends object, Real> extends fc.AsyncCommand<W
 }
 
 /** Resolves a key choice: the key, how a person calls it, and how code names it. */
-export function resolveKey(world: BackendWorld, choice: KeyChoice): { key: string; label: string; code: string } {
+export function resolveKey(world: Pick<BackendWorld, 'keys' | 'tags' | 'label'>, choice: KeyChoice): { key: string; label: string; code: string } {
   if ('garbage' in choice || world.keys.length === 0) {
     const key = 'garbage' in choice ? choice.garbage : '';
     return { key, label: `garbage key ${showString(key)}`, code: codeString(key) };
@@ -71,7 +71,7 @@ export function resolveKey(world: BackendWorld, choice: KeyChoice): { key: strin
 }
 
 /** The index of the first tag at or after `tagged`, going round; an untagged key counts as tag 0. */
-function taggedIndex(tags: ReadonlyArray<number | undefined>, tagged: number): number {
+export function taggedIndex(tags: ReadonlyArray<number | undefined>, tagged: number): number {
   let best = 0;
   let bestDistance = Infinity;
   tags.forEach((tag, index) => {
@@ -125,7 +125,7 @@ function instant(state: BackendModel, start: number): string {
  * 'call-rejected', or 'call-never-settles' when the harness's watchdog gave up on it.
  */
 export async function call<T>(
-  real: BackendUnderTest,
+  real: Pick<BackendUnderTest, 'trace'>,
   step: string,
   code: string,
   expected: string,

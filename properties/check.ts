@@ -50,7 +50,8 @@ export async function checkProperty(
     const checked = new TrappedProperty(prepared.property, trap);
     const { failed, runsMade } = await runTheRuns(checked, prepared.property, trap, { seed, runs, path: options.path, atOnce: options.runsAtOnce ?? RUNS_AT_ONCE });
     if (failed !== undefined) {
-      const failure = await dropUnneededSteps(checked, failed, failureReport(failed));
+      const shrunk = failureReport(failed);
+      const failure = prepared.dropSteps === false ? shrunk : await dropUnneededSteps(checked, failed, shrunk);
       return { ...base, ...note, verdict: 'failed', runs: runsMade, durationMs: performance.now() - started, failure };
     }
     // Work the backend scheduled for later (a timer, a write-behind) may still let an error loose.

@@ -40,6 +40,11 @@ export type PreparedProperty =
       dispose?: () => Promise<void>;
       /** What was left out for this backend, when part of the property could not apply (e.g. no `close()`). */
       note?: string | undefined;
+      /**
+       * `false`: no extra runs to drop unneeded steps after shrinking (properties/check.ts), for a
+       * property whose runs wait in real time and are not exactly reproducible.
+       */
+      dropSteps?: boolean;
     }
   | { notChecked: string };
 

@@ -14,8 +14,13 @@
  *    express-session calls a store: what fails there and not under the lock is the Store API's
  *    read-then-write, a limit of the express Store contract, not a bug of the store;
  *
- * each with `Date` following the run's clock (dateFollowsClock), then the module's `cleanup()`
- * (its table, key prefix or directory goes).
+ * 3. for a store whose expiry runs on a server's clock (`clock: 'server'` in the catalogue: Redis
+ *    `EX`), `backend-model` in real time (`realTime`) over the module's `realTime` export, which
+ *    leaves expiry to the store: what judges that expiry, which the simulated runs report as not
+ *    checked;
+ *
+ * the first two with `Date` following the run's clock (dateFollowsClock), then the module's
+ * `cleanup()` (its table, key prefix or directory goes).
  *
  *   npm run stores                          # every store, docs/stores.md rewritten
  *   npm run stores -- --only memorystore    # some stores (the report then holds only them)
@@ -38,9 +43,10 @@ const CHILD_TIME_LIMIT_MS = 240_000;
 const RACE_PROPERTIES = ['linearizability', 'manager-races'];
 
 /** One line of a child's results file. */
+export type Phase = 'locked' | 'unlocked' | 'real-time';
 export type ChildLine =
-  | { kind: 'property'; phase: 'locked' | 'unlocked'; report: PropertyReport }
-  | { kind: 'done'; phase: 'locked' | 'unlocked'; durationMs: number }
+  | { kind: 'property'; phase: Phase; report: PropertyReport }
+  | { kind: 'done'; phase: Phase; durationMs: number }
   | { kind: 'cleanup'; error?: string };
 
 async function child(id: string, out: string, seed: number): Promise<void> {
@@ -49,14 +55,19 @@ async function child(id: string, out: string, seed: number): Promise<void> {
   const fixture = (await import(pathToFileURL(join(root, entry.fixture)).href)) as {
     default: BackendFactory;
     unlocked: BackendFactory;
+    realTime?: BackendFactory;
     cleanup?: () => Promise<void>;
   };
   const write = (line: ChildLine) => appendFileSync(out, `${JSON.stringify(line)}\n`);
   const others = listProperties().map((p) => p.name).filter((name) => name !== 'key-quality');
-  const phases: Array<{ phase: 'locked' | 'unlocked'; factory: BackendFactory; runs: Array<{ only: string[]; runs?: number }> }> = [
+  const phases: Array<{ phase: Phase; factory: BackendFactory; runs: Array<{ only: string[]; runs?: number; realTime?: boolean }> }> = [
     { phase: 'locked', factory: fixture.default, runs: [{ only: others }, ...(entry.keyQuality ? [{ only: ['key-quality'], runs: 1 }] : [])] },
     { phase: 'unlocked', factory: fixture.unlocked, runs: [{ only: RACE_PROPERTIES }] },
   ];
+  if (entry.clock === 'server') {
+    if (fixture.realTime === undefined) throw new Error(`${entry.fixture} has no realTime export: a store whose expiry runs on a server's clock needs one`);
+    phases.push({ phase: 'real-time', factory: fixture.realTime, runs: [{ only: ['backend-model'], realTime: true }] });
+  }
   try {
     for (const { phase, factory, runs } of phases) {
       const started = performance.now();

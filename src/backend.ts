@@ -60,5 +60,12 @@ export interface BackendContext {
   namespace: string;
 }
 
-/** Makes a backend; what `sess-conformance` loads from a module's default export. */
-export type BackendFactory = (context: BackendContext) => Backend | Promise<Backend>;
+/**
+ * Makes a backend; what `sess-conformance` loads from a module's default export.
+ *
+ * `expiryOnServerClock`, when set, says that the store's expiry runs on a server's clock (Redis
+ * `EX`/`PX`, SQL `NOW()`) rather than on `context.clock`, naming that expiry in a few words (e.g.
+ * `'Redis EX, set by connect-redis'`). A simulated run cannot move that clock, so it reports the
+ * store's expiry as not checked; a real-time run (`sess-conformance --real-time`) checks it.
+ */
+export type BackendFactory = ((context: BackendContext) => Backend | Promise<Backend>) & { expiryOnServerClock?: string };

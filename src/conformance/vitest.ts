@@ -12,6 +12,7 @@
 import { describe, it } from 'vitest';
 import type { BackendFactory } from '../backend.js';
 import { checkProperty } from '../../properties/check.js';
+import { underServerClock } from '../../properties/clock-modes.js';
 import { timeoutFor } from '../../properties/runs.js';
 import { formatFailure } from './report/text.js';
 import { selectProperties } from './run/runner.js';
@@ -51,12 +52,14 @@ export function describeConformance(name: string, factory: BackendFactory, optio
       it(
         property.name,
         async (context) => {
-          const report = await checkProperty(property, factory, {
+          const checked = await checkProperty(property, factory, {
             ...(options.runs !== undefined && { runs: options.runs }),
             ...(options.seed !== undefined && { seed: options.seed }),
             ...(options.path !== undefined && { path: options.path }),
             ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
           });
+          // A store whose expiry runs on a server's clock: its expiry is not checked here, as in the CLI's simulated run.
+          const report = factory.expiryOnServerClock === undefined ? checked : underServerClock(checked, factory.expiryOnServerClock);
           if (report.verdict === 'failed') {
             const path = report.failure?.path ? `, path: ${JSON.stringify(report.failure.path)}` : '';
             const replay = `describeConformance(${JSON.stringify(name)}, factory, { only: [${JSON.stringify(property.name)}], seed: ${report.seed}${path} })`;

@@ -54,7 +54,9 @@ export type ExpressFactoryOptions = Omit<ExpressStoreOptions, 'clock' | 'namespa
 /**
  * A {@link BackendFactory} (for `sess-conformance`, `runConformance`, `describeConformance`) over
  * one shared store, or over the store `maker` gives each call (with what releases it); ids are
- * prefixed with the call's namespace, escaped, in both cases (SPEC §4).
+ * prefixed with the call's namespace, escaped, in both cases (SPEC §4). Under `expiry: 'cookie'`
+ * the factory says that the store's expiry runs on a server's clock (`expiryOnServerClock`): a
+ * simulated run reports it as not checked; `--real-time` over `expiry: 'store'` checks it.
  *
  * @example
  * export default expressStoreFactory(new session.MemoryStore(), { lock: 'in-process' });
@@ -64,6 +66,14 @@ export type ExpressFactoryOptions = Omit<ExpressStoreOptions, 'clock' | 'namespa
  * });
  */
 export function expressStoreFactory(store: ExpressStore | ExpressStoreMaker, options: ExpressFactoryOptions = {}): BackendFactory {
+  const factory = storeFactory(store, options);
+  // `expiry: 'cookie'` is for stores whose expiry runs on a server's clock: say so to the runner,
+  // which then reports the store's own expiry as not checked in simulated time (SPEC §8).
+  if (options.expiry === 'cookie') factory.expiryOnServerClock = "on the store's server; here the adapter judges expiry from the session's cookie, expiry: 'cookie'";
+  return factory;
+}
+
+function storeFactory(store: ExpressStore | ExpressStoreMaker, options: ExpressFactoryOptions): BackendFactory {
   if (typeof store === 'function' && typeof (store as { prototype?: { get?: unknown } }).prototype?.get !== 'function') {
     const maker = store as ExpressStoreMaker;
     return async (context) => {

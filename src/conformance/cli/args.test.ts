@@ -21,6 +21,7 @@ describe('parseCommandLine', () => {
       callTimeoutMs: undefined,
       requireAll: false,
       fakeDate: false,
+      realTime: false,
     });
   });
 
@@ -30,6 +31,8 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['./s.ts', '--browser=webkit'])).toMatchObject({ engines: ['webkit'] });
     expect(parseCommandLine(['./s.ts'])).toMatchObject({ engines: [] });
     expect(parseCommandLine(['--call-timeout', '500', '--require-all', '--fake-date'])).toMatchObject({ callTimeoutMs: 500, requireAll: true, fakeDate: true });
+    expect(parseCommandLine(['./s.ts', '--real-time'])).toMatchObject({ realTime: true, fakeDate: false });
+    expect(() => parseCommandLine(['--real-time=yes'])).toThrow(/--real-time/);
     expect(() => parseCommandLine(['--browser=opera'])).toThrow("unknown browser engine 'opera': --browser takes chromium, firefox, webkit or a comma list of them");
     expect(() => parseCommandLine(['--call-timeout', '0'])).toThrow("--call-timeout needs a whole number >= 1, got '0'");
   });

@@ -23,6 +23,8 @@ export interface CliOptions {
   requireAll: boolean;
   /** `--fake-date`: the global `Date` follows the run's simulated clock while a property runs. */
   fakeDate: boolean;
+  /** `--real-time`: the properties that judge a store's own expiry, on the system clock with real waits. */
+  realTime: boolean;
 }
 
 /** The command line asks for something impossible; exit 2 with this message. */
@@ -40,6 +42,7 @@ const OPTIONS = {
   'call-timeout': { type: 'string' },
   'require-all': { type: 'boolean' },
   'fake-date': { type: 'boolean' },
+  'real-time': { type: 'boolean' },
   json: { type: 'boolean' },
   list: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -94,6 +97,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' |
     callTimeoutMs: wholeNumber(values['call-timeout'], '--call-timeout', 1),
     requireAll: values['require-all'] === true,
     fakeDate: values['fake-date'] === true,
+    realTime: values['real-time'] === true,
   };
 }
 

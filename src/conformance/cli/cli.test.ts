@@ -118,7 +118,7 @@ describe('sess-conformance informational options', () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: sess-conformance \[target\] \[options\]/);
-    for (const option of ['--runs', '--seed', '--path', '--only', '--export', '--call-timeout', '--require-all', '--fake-date', '--browser', '--json', '--list', '--verbose', '--help', '--version']) {
+    for (const option of ['--runs', '--seed', '--path', '--only', '--export', '--call-timeout', '--require-all', '--fake-date', '--real-time', '--browser', '--json', '--list', '--verbose', '--help', '--version']) {
       expect(run.stdout).toContain(option);
     }
     expect(run.stdout).toMatch(/^ {2}0 every property checked held/m);
@@ -213,9 +213,22 @@ describe('sess-conformance setup errors exit 2 with one line saying what to fix'
     [['--path', '1:2'], /path replays a failure only with the seed it was found with: give seed too/],
     [['--path', '1:2', '--seed', '3'], /path belongs to one property: name exactly one in only/],
     [['redis', '--browser'], /redis needs a TCP connection/],
+    [['--real-time', '--fake-date'], /fakeDate and realTime do not go together: in real time Date is the system clock already/],
+    [['--real-time', '--browser'], /--real-time works in Node only/],
   ])('usage: %j', async (args, pattern) => {
     expectSetupError(await runCli(args), pattern);
   });
+
+  it('--real-time runs backend-model on the system clock and says what it left to the simulated run', async () => {
+    const run = await runCli(['--real-time', '--runs', '2', '--only', 'backend-model,values']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^✓ backend-model/m);
+    expect(run.stdout).toMatch(/values: left to the simulated run \(they do not judge expiry/);
+    expect(run.stdout).toMatch(/PASS .* in real time, in /);
+    const strict = await runCli(['--real-time', '--runs', '1', '--only', 'backend-model,values', '--require-all', '--json']);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ verdict: 'failed', clock: 'real-time', notChecked: 1 });
+  }, 60_000);
 
   it('--export takes the factory from a named export', async () => {
     const path = scratchModule('named.ts', "export { memoryBackendFactory as storeFactory } from " + JSON.stringify(join(root, 'src/backends/memory.ts')) + ';\n');
@@ -229,6 +242,8 @@ interface Expectation {
   verdict: 'passes' | 'fails';
   property?: string;
   bug?: string;
+  /** `real-time`: caught only by a run with --real-time. */
+  clock?: 'real-time';
 }
 
 const galleryDir = join(root, 'fixtures/backends');
@@ -248,7 +263,10 @@ interface GalleryModule {
 }
 
 function callTimeoutArgs(fixture: GalleryModule): string[] {
-  return fixture.callTimeoutMs === undefined ? [] : ['--call-timeout', String(fixture.callTimeoutMs)];
+  return [
+    ...(fixture.callTimeoutMs === undefined ? [] : ['--call-timeout', String(fixture.callTimeoutMs)]),
+    ...(fixture.expectation.clock === 'real-time' ? ['--real-time'] : []),
+  ];
 }
 
 /** A broken fixture of the gallery (boundary-live-check when it is there: its failure is short). */

@@ -24,6 +24,14 @@ options
   --fake-date          make the global Date follow the run's simulated clock while a
                        property runs (for stores that read the time from Date
                        themselves; Node only)
+  --real-time          run on the system clock with real waits instead of a simulated
+                       clock, for stores whose expiry runs on a server's clock (Redis
+                       EX/PX, SQL NOW()): only backend-model runs (10 runs, lifetimes of
+                       0-3 s, at most 4.5 s of waits per run; about 15-60 s), the other
+                       properties are left to the simulated run; an answer within
+                       50 ms before or 1050 ms after an expiry instant may go either
+                       way; --seed/--path replay the same steps, but real time is not
+                       exactly reproducible (Node only)
   --browser [ENGINES]  run the suite in a browser, the module bundled for it: chromium
                        (the default), firefox, webkit, or a comma list of them
   --json               print the report as JSON on stdout, and nothing else

@@ -43,6 +43,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     checkRunOptions(runOptionsOf(parsed));
     if (parsed.engines.length > 0) {
       if (parsed.fakeDate) throw new CliUsageError('--fake-date works in Node only (a page has no process-wide Date to fake): drop --browser or --fake-date');
+      // The browser stores (IndexedDB) expire by the clock they are given: real time has nothing to add there.
+      if (parsed.realTime) throw new CliUsageError('--real-time works in Node only (it is for stores whose expiry runs on a server\'s clock): drop --browser or --real-time');
       return await runInBrowsers(parsed, io);
     }
     return await runInNode(parsed, io);
@@ -61,6 +63,7 @@ export function runOptionsOf(options: CliOptions) {
     ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
     ...(options.requireAll && { requireAll: true }),
     ...(options.fakeDate && { fakeDate: true }),
+    ...(options.realTime && { realTime: true }),
   };
 }
 

@@ -143,9 +143,12 @@ export function formatSummary(report: ConformanceReport, style: TextStyle = plai
   const parts = [`${plural(report.passed, 'property', 'properties')} held`];
   if (report.partlyChecked > 0) parts.push(`${report.partlyChecked} partly checked`);
   if (report.notChecked > 0) parts.push(`${report.notChecked} not checked`);
-  const unchecked = report.notCheckedParts.map((part) => `${part.property}: ${part.reason}`);
+  // One reason given for several properties (a real-time run leaves most to the simulated one) is said once.
+  const byReason = new Map<string, string[]>();
+  for (const part of report.notCheckedParts) byReason.set(part.reason, [...(byReason.get(part.reason) ?? []), part.property]);
+  const unchecked = [...byReason].map(([reason, properties]) => `${properties.join(', ')}: ${reason}`);
   const held = `${parts.join(', ')}${unchecked.length > 0 ? ` (${unchecked.join('; ')})` : ''}`;
-  const time = `in ${formatDuration(report.durationMs)} ${style.dim(`(seed ${report.seed})`)}`;
+  const time = `${report.clock === 'real-time' ? 'in real time, ' : ''}in ${formatDuration(report.durationMs)} ${style.dim(`(seed ${report.seed})`)}`;
   if (report.verdict === 'not_checked') return `${style.fail('NOT CHECKED')} nothing could be checked on this backend: ${held} ${time}`;
   if (report.verdict === 'passed') return `${style.ok('PASS')} ${held} ${time}`;
   const findings = report.findings.length > 0 ? `${plural(report.findings.length, 'finding')} in ${plural(report.failed, 'property', 'properties')}; ` : '';

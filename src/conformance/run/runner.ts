@@ -11,6 +11,7 @@ import { checkProperty } from '../../../properties/check.js';
 import { conformanceProperties } from '../../../properties/index.js';
 import type { ConformanceProperty, PropertyReport } from '../../../properties/property.js';
 import { randomSeed } from '../../../properties/runs.js';
+import { leftToSimulatedRun, realTimeProperties, underServerClock } from '../../../properties/clock-modes.js';
 import { BackendFactoryError, ConformanceUsageError } from '../errors.js';
 import { findingsOf, notCheckedParts, type Finding, type NotCheckedPart } from '../report/findings.js';
 import { isWedged } from './wedge.js';
@@ -45,6 +46,20 @@ export interface ConformanceOptions {
    * the clock they are given (most express-session stores). Put back after every property.
    */
   fakeDate?: boolean;
+  /**
+   * Run in real time: the backend gets the system clock, clock moves become real waits (a few
+   * seconds per run), and an answer that straddles an expiry instant (within a stated tolerance) may
+   * go either way. For stores whose expiry runs on a server's clock (Redis `EX`/`PX`, SQL `NOW()`).
+   * Only the properties that judge a store's own expiry run (`backend-model`); the others are
+   * reported as left to the simulated run. Slower, fewer runs, and not exactly reproducible.
+   */
+  realTime?: boolean;
+  /**
+   * The store's expiry runs on a server's clock, named in a few words; omitted, the factory's own
+   * `expiryOnServerClock` (see {@link BackendFactory}). In a simulated run its expiry checks are
+   * then reported as not checked (never as failures, never as passes).
+   */
+  expiryOnServerClock?: string;
 }
 
 /** What `--list` shows about a property. */
@@ -82,6 +97,8 @@ export interface ConformanceReport {
   stopped?: string;
   /** Whether `requireAll` was asked for (the verdict counts what was not checked). */
   requireAll: boolean;
+  /** `real-time` for a run with `realTime` (system clock, real waits), else `simulated`. */
+  clock?: 'simulated' | 'real-time';
 }
 
 /** The suite's properties, in report order, as `--list` shows them. */
@@ -126,6 +143,8 @@ export async function runConformance(factory: BackendFactory, options: Conforman
   await probeFactory(factory);
 
   const seed = options.seed ?? randomSeed();
+  const realTime = options.realTime === true;
+  const serverClock = options.expiryOnServerClock ?? factory.expiryOnServerClock;
   const started = performance.now();
   const reports: PropertyReport[] = [];
   let stopped: string | undefined;
@@ -136,9 +155,16 @@ export async function runConformance(factory: BackendFactory, options: Conforman
       options.onResult?.(report, index, properties.length);
       continue;
     }
-    options.onStart?.(summarize(property), index, properties.length);
-    const report = await withDateIf(options.fakeDate === true, factory, (checked) =>
-      checkProperty(property, checked, {
+    const inRealTime = realTime ? realTimeProperties.get(property.name) : property;
+    if (inRealTime === undefined) {
+      const report: PropertyReport = { ...notRun(property, seed, ''), notChecked: leftToSimulatedRun(property.name) };
+      reports.push(report);
+      options.onResult?.(report, index, properties.length);
+      continue;
+    }
+    options.onStart?.(summarize(inRealTime), index, properties.length);
+    const checked = await withDateIf(options.fakeDate === true, factory, (checked) =>
+      checkProperty(inRealTime, checked, {
         ...(options.runs !== undefined && { runs: options.runs }),
         seed,
         ...(options.path !== undefined && { path: options.path }),
@@ -147,13 +173,14 @@ export async function runConformance(factory: BackendFactory, options: Conforman
         ...(options.fakeDate === true && { runsAtOnce: 1 }),
       }),
     );
+    const report = !realTime && serverClock !== undefined ? underServerClock(checked, serverClock) : checked;
     reports.push(report);
     options.onResult?.(report, index, properties.length);
     if (report.failure?.rootCause.id === 'call-never-settles' && index < properties.length - 1 && (await isWedged(factory, options.callTimeoutMs))) {
       stopped = `the backend stopped answering during ${property.name} (a fresh backend's get() did not settle either), so the run stopped there`;
     }
   }
-  return summarizeRun(reports, seed, performance.now() - started, options.requireAll === true, stopped);
+  return { ...summarizeRun(reports, seed, performance.now() - started, options.requireAll === true, stopped), clock: realTime ? 'real-time' : 'simulated' };
 }
 
 /**
@@ -244,6 +271,12 @@ export function checkRunOptions(options: ConformanceOptions, properties: readonl
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
     throw new ConformanceUsageError(`seed must be a whole number, got ${String(options.seed)}`);
+  }
+  if (options.realTime === true && options.fakeDate === true) {
+    throw new ConformanceUsageError('fakeDate and realTime do not go together: in real time Date is the system clock already (fakeDate is for simulated runs)');
+  }
+  if (options.expiryOnServerClock !== undefined && (typeof options.expiryOnServerClock !== 'string' || options.expiryOnServerClock.trim() === '')) {
+    throw new ConformanceUsageError(`expiryOnServerClock names the store's expiry in a few words (e.g. 'Redis EX'), got ${JSON.stringify(options.expiryOnServerClock)}`);
   }
   if (options.path !== undefined) {
     // fast-check's replay path: indices separated by ':' (e.g. "12:0:3").
