@@ -1,20 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { history } from '../fixtures/histories.js';
 import { ANOMALY_RULES, namedAnomaly } from './concurrency-anomalies.js';
 import { checkBackendHistory, KeyNames, type BackendHistoryEntry, type BackendOperation, type BackendResponse } from './concurrency-history.js';
 
 const START = 1_000_000;
 const K = 'Kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk';
 
-/** A history from calls given as [operation, invokedAt, respondedAt | null, response]. */
-function history(...calls: Array<[BackendOperation, number, number | null, BackendResponse?]>): BackendHistoryEntry[] {
-  return calls.map(([operation, invokedAt, respondedAt, response], index) => ({
-    id: index + 1,
-    operation,
-    invokedAt,
-    outcome: respondedAt === null ? { status: 'unknown' } : { status: 'returned', response: response ?? 'done', respondedAt },
-  }));
-}
 const generate = (value?: string): BackendOperation => ({ kind: 'generate', key: K, value, expiry: 5 });
 const set = (value: string): BackendOperation => ({ kind: 'set', key: K, value, expiry: 5 });
 const touch: BackendOperation = { kind: 'touch', key: K, expiry: 5 };

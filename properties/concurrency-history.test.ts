@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import { history } from '../fixtures/histories.js';
 import {
   checkBackendHistory,
   HistoryRecorder,
   KeyNames,
   renderTimeline,
-  type BackendHistoryEntry,
   type BackendOperation,
   type BackendResponse,
 } from './concurrency-history.js';
@@ -13,16 +13,6 @@ const START = 1_000_000;
 const K = 'Kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk';
 const L = 'Llllllllllllllllllllllllllllll';
 
-/** Builds a history from calls given as [operation, invokedAt, respondedAt | null, response]. */
-function history(...calls: Array<[BackendOperation, number, number | null, BackendResponse?]>): BackendHistoryEntry[] {
-  return calls.map(([operation, invokedAt, respondedAt, response], index) => ({
-    id: index + 1,
-    operation,
-    invokedAt,
-    outcome:
-      respondedAt === null ? { status: 'unknown' } : { status: 'returned', response: response ?? 'done', respondedAt },
-  }));
-}
 const generate = (key: string, value?: string, expiry = 5): BackendOperation => ({ kind: 'generate', key, value, expiry });
 const set = (key: string, value: string, expiry = 5): BackendOperation => ({ kind: 'set', key, value, expiry });
 const touch = (key: string, expiry = 5): BackendOperation => ({ kind: 'touch', key, expiry });

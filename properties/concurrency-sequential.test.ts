@@ -4,24 +4,16 @@
  * the timeline stays for what only concurrency explains.
  */
 import { describe, expect, test } from 'vitest';
+import { history } from '../fixtures/histories.js';
 import boundaryLiveCheck from '../fixtures/backends/boundary-live-check.js';
 import racyRevive from '../fixtures/backends/racy-revive.js';
 import { checkProperty } from './check.js';
 import { linearizability } from './concurrency.js';
-import type { BackendHistoryEntry, BackendOperation, BackendResponse } from './concurrency-history.js';
 import { judgeForcedCall, replaySequentially } from './concurrency-sequential.js';
 
 const START = 1_000_000;
 const K = 'Kkkkkkkkkkkkkkkkkkkkkkkkkkkkkk';
 
-function history(...calls: Array<[BackendOperation, number, number | null, BackendResponse?]>): BackendHistoryEntry[] {
-  return calls.map(([operation, invokedAt, respondedAt, response], index) => ({
-    id: index + 1,
-    operation,
-    invokedAt,
-    outcome: respondedAt === null ? { status: 'unknown' } : { status: 'returned', response: response ?? 'done', respondedAt },
-  }));
-}
 
 describe('judgeForcedCall', () => {
   test('a get alone, after calls that came one at a time, is judged as the sequential properties judge it', () => {
