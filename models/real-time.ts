@@ -245,8 +245,9 @@ function exactView(state: TimedModel, now: number): BackendModel {
   return { now, defaultPeriod: state.defaultPeriod, records, issued: state.issued, cleared: state.cleared };
 }
 
+/** The answer's period when it is one the range allows (a whole number of seconds in it, SPEC §1), else the range's maximum. */
 function clamp(period: unknown, range: { min: number; max: number }): number {
-  return typeof period === 'number' && period >= range.min && period <= range.max ? period : range.max;
+  return Number.isInteger(period) && (period as number) >= range.min && (period as number) <= range.max ? (period as number) : range.max;
 }
 
 function showLive(live: Lookup, range: { min: number; max: number }): string {
