@@ -429,3 +429,96 @@ describe('backend model: which answers outlive an expiry of 0', () => {
     expect(judge(model.advance(again, 2_000), { status: 'ok', value: 'v', period: 0 }).id).toBe('expiry-late');
   });
 });
+
+describe('backend model: the edges mutation testing found unjudged', () => {
+  const K = 'M'.repeat(22);
+  const fresh = (now = T0, defaultPeriod = 3600) => model.initialBackendModel(now, defaultPeriod);
+  const gen = (options: { value?: string; expiry?: number }, now = T0, defaultPeriod = 3600) => model.generate(fresh(now, defaultPeriod), K, options).state;
+  const at = (state: BackendModel, ms: number) => model.advance(state, ms);
+  const getJ = (state: BackendModel, actual: unknown) => model.judgeGet(state, K, model.get(state, K).result, actual as never);
+  const ok = (value: unknown, period: unknown) => ({ status: 'ok', value, period });
+  const nf = { status: 'not_found' };
+  const v60 = gen({ value: 'v', expiry: 60 });
+
+  it('judges against the expected answer it is given even when the state holds no record, without throwing', () => {
+    const none = fresh();
+    const live = { status: 'ok', value: 'v', period: 5 } as const;
+    expect(model.judgeGet(none, K, live, nf)).toEqual({ id: 'live-session-lost', rule: 'a live session must be found (SPEC §4 get)' });
+    expect(model.judgeGet(none, K, live, ok('v', 6))).toEqual({
+      id: 'period-rounding',
+      rule: 'the remaining period is rounded down: Math.floor((expiresAt - now) / 1000) (SPEC §1)',
+      measured: 'the remaining period is 1 s too long',
+    });
+    expect(model.judgeGet(none, K, live, ok('v', 9)).measured).toBe('the remaining period is 4 s too long');
+    expect(model.judgeUpdate(none, 'set', K, 'ok', 'not_found')).toEqual({ id: 'live-session-lost', rule: 'set updates a live session and resolves ok (SPEC §4)' });
+  });
+
+  it('a key of 22 characters or more with a character outside base64url is named by its alphabet, not its length', () => {
+    expect(model.judgeKey(fresh(), `${'a'.repeat(30)}!`)?.rule).toBe('a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)');
+  });
+
+  it('a value lost from a session given 0 s is a lost value, whatever period the answer carries', () => {
+    const zero = gen({ value: 'v', expiry: 0 });
+    expect(model.judgeGet(zero, K, { status: 'ok', value: 'v', period: 0 }, { status: 'not_set', period: 5 } as never).id).toBe('value-lost');
+  });
+
+  it('a default period of 0 outlived is an expiry judged late, not 0 read as "no expiry"', () => {
+    expect(getJ(at(gen({ value: 'v' }, T0, 0), 1), ok('v', 0)).id).toBe('expiry-late');
+  });
+
+  it('an expiry of 0 set over an older lifetime names both causes up to that lifetime\'s last instant', () => {
+    const state = model.set(gen({ value: 'v', expiry: 1 }), K, 'w', 0).state;
+    expect(getJ(at(state, 1000), ok('w', 0)).rule).toMatch(/; or set and touch restart the lifetime/);
+    expect(getJ(at(state, 1001), ok('w', 0)).rule).not.toMatch(/; or set/);
+  });
+
+  it('a session lost within its previous lifetime is lost, not unrestarted; at that lifetime\'s end too', () => {
+    expect(getJ(at(model.set(v60, K, 'w', 10).state, 5000), nf)).toEqual({ id: 'live-session-lost', rule: 'a live session must be found (SPEC §4 get)' });
+    expect(getJ(at(model.set(v60, K, 'w', 120).state, 60_000), nf)).toEqual({ id: 'live-session-lost', rule: 'a live session must be found (SPEC §4 get)' });
+  });
+
+  it('a session lost with exactly a second left is lost, not early', () => {
+    expect(getJ(at(v60, 59_000), nf).id).toBe('live-session-lost');
+  });
+
+  it('a long lifetime: from 2,061,084 s on, lost within an earlier lifetime or at its end still long; by default never', () => {
+    const rule = (period: number) => `a session lives its whole period, however long: one of ${period} s (about 2^31 ms or more, where setTimeout fires at once and 32-bit counters wrap) must still be found (SPEC §1, §4)`;
+    expect(getJ(at(gen({ value: 'v', expiry: 2_061_084 }), 1000), nf)).toEqual({ id: 'long-lifetime-lost', rule: rule(2_061_084) });
+    expect(getJ(at(gen({ value: 'v', expiry: 2_061_083 }), 1000), nf).id).toBe('live-session-lost');
+    const within = model.set(at(gen({ value: 'v', expiry: 3_000_000 }), 1000), K, 'w', 3_000_000).state;
+    expect(getJ(at(within, 1000), nf)).toEqual({ id: 'long-lifetime-lost', rule: rule(3_000_000) });
+    const atEnd = model.set(gen({ value: 'v', expiry: 3_000_000 }), K, 'w', 3_000_001).state;
+    expect(getJ(at(atEnd, 3_000_000_000), nf)).toEqual({ id: 'long-lifetime-lost', rule: rule(3_000_001) });
+    expect(getJ(at(gen({ value: 'v' }, T0, 3_000_000), 1000), nf).id).toBe('default-period-ignored');
+    const bare = { ...fresh(), records: new Map([[K, { value: 'v', expiresAt: T0 + 60_000 }]]), issued: new Set([K]) };
+    expect(getJ(at(bare, 1000), nf)).toEqual({ id: 'live-session-lost', rule: 'a live session must be found (SPEC §4 get)' });
+  });
+
+  it('a value that parses as JSON but came back as something else is changed, not re-printed', () => {
+    expect(getJ(gen({ value: '{"a": 1}', expiry: 60 }), ok('zzz', 60)).id).toBe('value-changed');
+  });
+
+  it('a whole remaining period that is the stored one, at a fractional instant, is not counting down, not rounding', () => {
+    expect(getJ(at(gen({ value: 'v', expiry: 60 }, T0 + 300), 1000), ok('v', 60)).id).toBe('period-not-counting-down');
+  });
+
+  it('a period off by more than the old lifetime explains is wrong, not unrestarted', () => {
+    expect(getJ(model.set(v60, K, 'w', 10).state, ok('w', 30))).toEqual({
+      id: 'period-wrong',
+      rule: 'the remaining period is Math.floor((expiresAt - now) / 1000), counted down from the last generate/set/touch (SPEC §1, §4)',
+      measured: 'the remaining period is 20 s too long',
+    });
+  });
+
+  it('an expired session found names its previous lifetime only up to that lifetime\'s last instant', () => {
+    expect(getJ(at(model.set(gen({ value: 'v', expiry: 1 }), K, 'w', 2).state, 3000), ok('w', 0)).id).toBe('expiry-late');
+    expect(getJ(at(model.set(gen({ value: 'v', expiry: 2 }), K, 'w', 1).state, 2000), ok('w', 0)).id).toBe('lifetime-not-restarted');
+  });
+
+  it('an update that revives a key cleared and handed out again is judged by its record, not as cleared', () => {
+    const again = at(model.generate(model.clear(v60, K).state, K, { value: 'v', expiry: 1 }).state, 2000);
+    expect(model.judgeUpdate(again, 'touch', K, 'not_found', 'ok').rule).toBe(
+      'touch never revives an expired key: it resolves not_found (SPEC §4; expired once now > expiresAt, measured by the context clock, §1)',
+    );
+  });
+});

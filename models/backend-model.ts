@@ -108,6 +108,7 @@ function keyRule(state: BackendModel, key: unknown): string | undefined {
   // The rule only: the offending key is shown by the caller as the actual value.
   if (typeof key !== 'string') return `generate must resolve a string key, got ${typeof key} (SPEC §2)`;
   if (!MODEL_KEY_PATTERN.test(key)) {
+    // Stryker disable next-line EqualityOperator: a key of exactly 22 characters that fails the pattern has a character outside it, so `<= 22` reads the same.
     return key.length < 22 && /^[A-Za-z0-9_-]*$/.test(key)
       ? `a generated key has at least 22 characters (128 bits), got ${key.length} (SPEC §2)`
       : 'a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)';
@@ -282,9 +283,11 @@ export function judgeGet(state: BackendModel, key: string, expected: Lookup, act
       : judged('value-lost', 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)');
   }
   if (got.value !== expected.value) {
+    // Stryker disable next-line ConditionalExpression: explainMangledValue compares with ===, so a value that is not a string never matches there either.
     const mangled = typeof got.value === 'string' ? explainMangledValue(expected.value, got.value) : undefined;
     if (mangled !== undefined) return judged('value-mangled', mangled);
-    return typeof got.value === 'string' && got.value.length < expected.value.length && expected.value.startsWith(got.value)
+    // A different string that `expected` starts with is shorter than it.
+    return typeof got.value === 'string' && expected.value.startsWith(got.value)
       ? judged('value-truncated', `values are stored and returned exactly: a value of ${expected.value.length} UTF-16 units came back cut to ${got.value.length} (SPEC §3)`)
       : judged('value-changed', 'values are stored and returned exactly, non-ASCII included (SPEC §3)');
   }
@@ -320,7 +323,7 @@ function judgeLost(record: ModelRecord | undefined, now: number): Judgement {
   const overflow = explainLongLifetimeLost(record, now);
   if (overflow !== undefined) return judged('long-lifetime-lost', overflow);
   const rule = `a live session must be found (SPEC §4 get)${defaultHint(record, now)}`;
-  if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) return judged('lifetime-not-restarted', rule);
+  if (now > (record?.previousExpiresAt ?? Infinity)) return judged('lifetime-not-restarted', rule);
   if (record?.fromDefault === true) return judged('default-period-ignored', rule);
   if (record !== undefined && record.expiresAt - now < 1000) return judged('expiry-early', rule, measureEarly(record.expiresAt, now));
   return judged('live-session-lost', rule);
@@ -336,12 +339,13 @@ function judgeLost(record: ModelRecord | undefined, now: number): Judgement {
 function explainZeroExpiry(state: BackendModel, record: ModelRecord | undefined, outlived: boolean): string | undefined {
   if (!outlived || record === undefined || record.period !== 0 || record.fromDefault === true) return undefined;
   const zero = 'an expiry of 0 is a lifetime of 0 s, not "no expiry given": the session expires as soon as the context clock moves past now + 0 (SPEC §1)';
-  return record.previousExpiresAt !== undefined && state.now <= record.previousExpiresAt
+  return state.now <= (record.previousExpiresAt ?? -Infinity)
     ? `${zero}; or set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)`
     : zero;
 }
 
 /** 2^31 - 1: the most milliseconds `setTimeout` and signed 32-bit counters hold. */
+// Stryker disable next-line ArithmeticOperator: it is only compared with whole seconds in ms (multiples of 1000); 2^31 + 1 falls between the same two.
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
@@ -352,8 +356,9 @@ const INT32_MAX = 2 ** 31 - 1;
  */
 function explainLongLifetimeLost(record: ModelRecord | undefined, now: number): string | undefined {
   if (record === undefined || record.fromDefault === true || record.period === undefined) return undefined;
+  // Stryker disable next-line EqualityOperator: a multiple of 1000 never equals 2^31 - 1 - 86,400,000.
   if (record.period * 1000 < INT32_MAX - 86_400_000) return undefined;
-  if (record.previousExpiresAt !== undefined && now > record.previousExpiresAt) return undefined;
+  if (now > (record.previousExpiresAt ?? Infinity)) return undefined;
   return `a session lives its whole period, however long: one of ${record.period} s (about 2^31 ms or more, where setTimeout fires at once and 32-bit counters wrap) must still be found (SPEC §1, §4)`;
 }
 
@@ -363,14 +368,15 @@ function explainLongLifetimeLost(record: ModelRecord | undefined, now: number): 
  */
 function explainMangledValue(expected: string, actual: string): string | undefined {
   const exactly = 'values are stored and returned exactly';
+  // Stays undefined when `expected` is not JSON.
   let reprinted: string | undefined;
   try {
     const parsed: unknown = JSON.parse(expected);
     reprinted = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
   } catch {
-    reprinted = undefined;
+    // not JSON: nothing re-printed
   }
-  if (reprinted !== undefined && actual === reprinted) return `${exactly}: text that parses as JSON is a string like any other, never parsed and re-printed (SPEC §3)`;
+  if (actual === reprinted) return `${exactly}: text that parses as JSON is a string like any other, never parsed and re-printed (SPEC §3)`;
   if ((['NFC', 'NFD', 'NFKC', 'NFKD'] as const).some((form) => expected.normalize(form) === actual)) {
     return `${exactly}: no Unicode normalisation, NFC and NFD forms of one text are different values (SPEC §3)`;
   }
@@ -385,10 +391,10 @@ function explainMangledValue(expected: string, actual: string): string | undefin
  * fraction of a second left is 'period-rounding': a caller that can move the clock tells it apart
  * from an expiry kept in whole seconds by reading again at the expiry instant (properties/expiry-probe.ts).
  */
-function judgePeriod(state: BackendModel, record: ModelRecord | undefined, expected: number, actual: unknown): Judgement {
-  if (typeof actual !== 'number' || !Number.isInteger(actual)) {
-    return judged('period-not-whole-seconds', 'the remaining period is a whole number of seconds (SPEC §1)');
-  }
+function judgePeriod(state: BackendModel, record: ModelRecord | undefined, expected: number, answered: unknown): Judgement {
+  // Number.isInteger is false for anything but a number: no typeof test before it.
+  if (!Number.isInteger(answered)) return judged('period-not-whole-seconds', 'the remaining period is a whole number of seconds (SPEC §1)');
+  const actual = answered as number;
   if (actual > MODEL_MAX_PERIOD) {
     return judged(
       'expiry-not-context-clock',
@@ -419,12 +425,13 @@ function judgePeriod(state: BackendModel, record: ModelRecord | undefined, expec
   if (record?.fromDefault === true) {
     return judged('default-period-ignored', `an omitted expiry means defaultPeriod() at the time of the call (SPEC §4); the remaining period counts down from it (SPEC §1)`);
   }
+  // Stryker disable next-line EqualityOperator: the periods are equal here only for an answer wrong in a field this judge does not read; neither word fits it better.
   return judged('period-wrong', general, `the remaining period is ${Math.abs(actual - expected)} s too ${actual > expected ? 'long' : 'short'}`);
 }
 
 /** A hint when an expired session would still be live under its lifetime before the last set/touch. */
 function previousHint(record: ModelRecord, now: number): string {
-  return record.previousExpiresAt !== undefined && now <= record.previousExpiresAt
+  return now <= (record.previousExpiresAt ?? -Infinity)
     ? '; it was still within its previous lifetime: set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)'
     : '';
 }
@@ -436,7 +443,7 @@ function previousHint(record: ModelRecord, now: number): string {
  */
 function defaultHint(record: ModelRecord | undefined, now: number): string {
   const hints: string[] = [];
-  if (record?.previousExpiresAt !== undefined && now > record.previousExpiresAt) {
+  if (now > (record?.previousExpiresAt ?? Infinity)) {
     hints.push('it was past its previous expiry: set and touch restart the lifetime, the new expiry counts from the call (SPEC §4)');
   }
   if (record?.fromDefault === true) {

@@ -144,6 +144,73 @@ describe('checkLinearizability', () => {
   });
 });
 
+describe('checkLinearizability: budget, errors and options', () => {
+  const crowd = () => [...Array.from({ length: 6 }, (_, i) => call(write(i), i, 100 + i)), call(read(), 200, 201, 99)];
+
+  test('LinearizabilityUndecided carries its name, the partition, the configurations explored and what to do', () => {
+    const history = crowd();
+    const error = (() => {
+      try {
+        checkLinearizability(history, register, { maxConfigurations: 3 });
+      } catch (thrown) {
+        return thrown as LinearizabilityUndecided;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(LinearizabilityUndecided);
+    expect([error?.name, error?.partition, error?.explored]).toEqual(['LinearizabilityUndecided', '', 4]);
+    expect(error?.message).toBe('linearizability search gave up on partition "" after 4 configurations: make the histories smaller');
+    const keyed = history.map((entry) => ({ ...entry, id: entry.id + 1000 }));
+    expect(() => checkLinearizability(keyed, register, { ...byKey, maxConfigurations: 3 })).toThrow('partition "x" after 4');
+  });
+
+  test('a budget of exactly the configurations needed is enough; one less is not', () => {
+    const needed = checkLinearizability(crowd(), register).explored;
+    expect(checkLinearizability(crowd(), register, { maxConfigurations: needed }).linearizable).toBe(false);
+    expect(() => checkLinearizability(crowd(), register, { maxConfigurations: needed - 1 })).toThrow(LinearizabilityUndecided);
+  });
+
+  test('counts the configurations of every partition together', () => {
+    const a = [call(write(1, 'a'), 0, 3), call(write(2, 'a'), 1, 2), call(read('a'), 4, 5, 1)];
+    const b = [call(write(1, 'b'), 10, 13), call(write(2, 'b'), 11, 12), call(read('b'), 14, 15, 2)];
+    const alone = checkLinearizability(a, register).explored + checkLinearizability(b, register).explored;
+    expect(checkLinearizability([...a, ...b], register, byKey).explored).toBe(alone);
+  });
+
+  test('names the instant and the call in every malformed-history error', () => {
+    const first = call(write(1), 0, 1);
+    expect(() => checkLinearizability([{ ...first, invokedAt: Number.NaN }], register)).toThrow(`history: invocation of call ${first.id} must be a finite instant used once, got NaN`);
+    const clash = call(write(2), 1, 3);
+    expect(() => checkLinearizability([first, clash], register)).toThrow(`history: invocation of call ${clash.id} must be a finite instant used once, got 1`);
+    const late = call(write(2), 2, 1);
+    expect(() => checkLinearizability([first, late], register)).toThrow(`history: response of call ${late.id} must be a finite instant used once, got 1`);
+    const early = call(write(2), 5, 4);
+    expect(() => checkLinearizability([early], register)).toThrow(`history: call ${early.id} responds at 4, before its invocation at 5`);
+  });
+
+  test('a history of shared operations only is one partition, in the order of invocation', () => {
+    const history = [call({ kind: 'tick' }, 4, 5), call({ kind: 'tick' }, 0, 1)];
+    const result = checkLinearizability(history, register, byKey);
+    expect(result.linearizable).toBe(true);
+    if (result.linearizable) expect([...result.witness]).toEqual([['', [history[1]!.id, history[0]!.id]]]);
+  });
+
+  test('shared operations take their place in each partition by invocation', () => {
+    const history = [call(write(1, 'a'), 4, 5), call({ kind: 'tick' }, 0, 1)];
+    const result = checkLinearizability(history, register, byKey);
+    if (result.linearizable) expect(result.witness.get('a')).toEqual([history[1]!.id, history[0]!.id]);
+    expect(result.linearizable).toBe(true);
+  });
+
+  test('uses the specification\'s own response comparison and state key when it gives them', () => {
+    const history = [call(write(1), 0, 1), call(read(), 2, 3, 7)];
+    expect(checkLinearizability(history, { ...register, sameResponse: () => true }).linearizable).toBe(true);
+    const keys: number[] = [];
+    checkLinearizability(history, { ...register, sameResponse: () => true, stateKey: (state) => (keys.push(state), 'one') });
+    expect(keys).toEqual([0, 1]);
+  });
+});
+
 describe('sameStructure (how the checker compares responses by default)', () => {
   test('field order never matters; values, arrays and nesting do', () => {
     expect(sameStructure({ status: 'ok', value: 'v', period: 5 }, { period: 5, value: 'v', status: 'ok' })).toBe(true);
