@@ -211,6 +211,44 @@ describe('checkLinearizability: budget, errors and options', () => {
   });
 });
 
+describe('checkLinearizability: what the reports hold exactly', () => {
+  test('an empty history has no partitions to explain, with or without a partition function', () => {
+    const whole = checkLinearizability([], register);
+    const keyed = checkLinearizability([], register, byKey);
+    expect(whole.linearizable && [...whole.witness]).toEqual([]);
+    expect(keyed.linearizable && [...keyed.witness]).toEqual([]);
+  });
+
+  test('keyed calls with a shared one make one partition per key and no other', () => {
+    const history = [call(write(1, 'a'), 0, 1), call({ kind: 'tick' }, 2, 3)];
+    const result = checkLinearizability(history, register, byKey);
+    expect(result.linearizable && [...result.witness.keys()]).toEqual(['a']);
+  });
+
+  test('a history whose first call cannot go first reports an empty prefix, stuck at that call', () => {
+    const bad = call(read(), 0, 1, 7);
+    expect(checkLinearizability([bad], register)).toMatchObject({ linearizable: false, longestPrefix: [], stuckAt: [bad.id] });
+  });
+
+  test('of two dead ends equally long, the one found last is reported', () => {
+    const a = call(write(1), 0, 10);
+    const b = call(write(2), 1, 11);
+    const r = call(read(), 12, 13, 7);
+    expect(checkLinearizability([a, b, r], register)).toMatchObject({ linearizable: false, longestPrefix: [b.id, a.id], stuckAt: [r.id] });
+  });
+
+  test('the memo tells apart which calls are placed, not only how many', () => {
+    // Placing the long write(1) first leads nowhere; placing the short one first (then write(2),
+    // then the long one) explains the read. The two configurations hold one call and one state.
+    const long = call(write(1), 0, 100);
+    const short = call(write(1), 1, 2);
+    const two = call(write(2), 3, 4);
+    const r = call(read(), 5, 6, 1);
+    const result = checkLinearizability([long, short, two, r], register);
+    expect(result.linearizable && result.witness.get('')).toEqual([short.id, two.id, long.id, r.id]);
+  });
+});
+
 describe('sameStructure (how the checker compares responses by default)', () => {
   test('field order never matters; values, arrays and nesting do', () => {
     expect(sameStructure({ status: 'ok', value: 'v', period: 5 }, { period: 5, value: 'v', status: 'ok' })).toBe(true);
@@ -222,6 +260,13 @@ describe('sameStructure (how the checker compares responses by default)', () => 
     expect(sameStructure({ a: { b: 1, c: 2 } }, { a: { c: 2, b: 1 } })).toBe(true);
     expect(sameStructure(Number.NaN, Number.NaN)).toBe(true);
     expect(sameStructure([1], { 0: 1 })).toBe(false);
+    expect(sameStructure([1], { 0: 1, length: 1 })).toBe(false);
+    expect(sameStructure({ 0: 1, length: 1 }, [1])).toBe(false);
+    expect(sameStructure([1], [1, 2])).toBe(false);
+    expect(sameStructure({}, 5)).toBe(false);
+    expect(sameStructure(5, {})).toBe(false);
+    expect(sameStructure(null, {})).toBe(false);
+    expect(sameStructure({}, null)).toBe(false);
   });
 
   test('a history whose responses list their fields in another order is linearizable', () => {

@@ -45,6 +45,15 @@ describe('manager model: Set-Cookie lines (SPEC §7 table)', () => {
   });
 });
 
+describe('manager model: clearHeaders (SPEC §7)', () => {
+  it('is the deletion line with an empty value, and Vary', () => {
+    expect(model.expectedClearHeaders('sid')).toEqual([
+      ['Set-Cookie', 'sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax'],
+      ['Vary', 'Cookie'],
+    ]);
+  });
+});
+
 describe('manager model: ofHeader (SPEC §5)', () => {
   const state = backend.generate(backend.generate(backend.initialBackendModel(0, 3600), KEY, { value: 'v' }).state, OTHER, {}).state;
 
@@ -67,6 +76,14 @@ describe('manager model: ofHeader (SPEC §5)', () => {
   it('does not ask for empty values or values over 512 characters', () => {
     const long = backend.generate(state, 'L'.repeat(513), { value: 'v' }).state;
     expect(model.ofHeader(long, 'sid', [[['sid', 'L'.repeat(513)]]])).toEqual({ status: 'not_found' });
+    // Not even when the backend (wrongly) holds a session under them.
+    const empty = backend.generate(state, '', { value: 'v' }).state;
+    expect(model.ofHeader(empty, 'sid', [[['sid', '']]])).toEqual({ status: 'not_found' });
+  });
+
+  it('asks for a value of exactly 512 characters', () => {
+    const longest = backend.generate(state, 'L'.repeat(512), { value: 'v', expiry: 60 }).state;
+    expect(model.ofHeader(longest, 'sid', [[['sid', 'L'.repeat(512)]]])).toMatchObject({ status: 'ok', session: { key: 'L'.repeat(512), value: 'v' } });
   });
 });
 

@@ -247,3 +247,49 @@ describe('real-time model: set and touch, every branch', () => {
     expect(timed.judgeUpdate(again, 'set', KEY, { value: 'w' }, 'ok', at(20)).ok).toBe(true);
   });
 });
+
+describe('real-time model: answers of every shape, and the words of every rule', () => {
+  const exactTolerance = { earlyMs: 0, lateMs: 0 };
+
+  it('judges an answer that is undefined, null or of an unknown status by its shape, never crashing', () => {
+    for (const state of [timed.initialTimedModel(60), session()]) {
+      expect(timed.judgeGet(state, KEY, undefined, at(20))).toMatchObject({ ok: false, judgement: { id: 'lookup-shape' } });
+      expect(timed.judgeGet(state, KEY, null, at(20))).toMatchObject({ ok: false, judgement: { id: 'lookup-shape' } });
+    }
+    expect(timed.judgeGet(session(), KEY, { status: 'weird' }, at(5000))).toMatchObject({ ok: false, judgement: { id: 'lookup-shape' } });
+  });
+
+  it('judges ok for a session without a value as not_set lost, and not_set carrying a value as a lost value', () => {
+    expect(timed.judgeGet(session(null), KEY, { status: 'ok', period: 1 }, at(20))).toMatchObject({ judgement: { id: 'not-set-lost' } });
+    expect(timed.judgeGet(session(), KEY, { status: 'not_set', value: 'v', period: 1 }, at(20))).toMatchObject({ judgement: { id: 'value-lost' } });
+  });
+
+  it('measures a period too short from the bottom of the range', () => {
+    expect(timed.judgeGet(session(), KEY, { status: 'ok', value: 'v', period: 1 }, at(0), exactTolerance)).toMatchObject({
+      judgement: { id: 'period-wrong', measured: 'the remaining period is at least 1 s too short' },
+    });
+  });
+
+  it('takes the bottom of the range as it is', () => {
+    expect(timed.judgeGet(session(), KEY, { status: 'ok', value: 'v', period: 1 }, at(20)).ok).toBe(true);
+    expect(timed.judgeGet(session(), KEY, { status: 'ok', value: 'v', period: 0 }, at(1500)).ok).toBe(true);
+  });
+
+  it('words each rule as the reports quote it', () => {
+    expect(timed.judgeGet(session(), KEY, { status: 'ok', value: 'v', period: 0 }, at(3200, 3201))).toMatchObject({
+      judgement: { measured: "expiry is at least 1190 ms late (found live; tolerance 1050 ms for whole seconds and the server's clock)" },
+    });
+    const byDefault = timed.generate(timed.initialTimedModel(60), KEY, { value: 'v' }, at(0, 10));
+    expect(timed.judgeGet(byDefault, KEY, { status: 'not_found' }, at(100))).toMatchObject({
+      judgement: { rule: 'a live session must be found; its lifetime came from an omitted expiry, which means defaultPeriod() at the time of the call (SPEC §4)' },
+    });
+    expect(timed.judgeGet(session(), KEY, { status: 'not_found' }, at(1500))).toMatchObject({
+      judgement: { rule: 'a session is live while now <= expiresAt, measured in real time here (SPEC §1)' },
+    });
+    const gone = timed.judgeGet(session(), KEY, { status: 'not_found' }, at(2005));
+    const back = gone.ok ? timed.judgeGet(gone.state, KEY, { status: 'ok', value: 'v', period: 0 }, at(2006)) : gone;
+    expect(back).toMatchObject({
+      judgement: { rule: 'a session that is gone stays gone: once the store answered not_found for it, it never reads live again (SPEC §1, §4)' },
+    });
+  });
+});

@@ -189,7 +189,7 @@ describe('SessionManager', () => {
     const session = await sessions.generate('v');
     calls.length = 0;
     await expect(sessions.generate('\ud800')).rejects.toThrow(TypeError);
-    await expect(sessions.set(session, { value: 'a\udc00b' })).rejects.toThrow(/lone surrogate/);
+    await expect(sessions.set(session, { value: 'a\udc00b' })).rejects.toThrow(/^value has a lone surrogate/);
     await expect(sessions.generate('v', { expiry: -5 })).rejects.toThrow(RangeError);
     await expect(sessions.set(session, { expiry: 34_560_001 })).rejects.toThrow(/expiry/);
     await expect(sessions.ofHeaderOrCreate('sid', 'v', '', { expiry: 0.5 })).rejects.toThrow(RangeError);
@@ -267,5 +267,20 @@ describe('SessionManager', () => {
     it('catches a regenerate that clears first (fixtures/broken-parts/clear-first-regenerate.ts)', async () => {
       expect(await problemsWhen('generate', clearFirst)).toEqual([expect.stringMatching(/logged out/)]);
     });
+  });
+
+  it('names backend.defaultPeriod() when the backend\'s default is not a period', async () => {
+    const memory = new MemoryBackend({ clock: new ManualClock(0) });
+    const broken = Object.assign(Object.create(memory) as MemoryBackend, { defaultPeriod: () => -1 });
+    await expect(new SessionManager(broken).generate('v')).rejects.toThrow(/^backend\.defaultPeriod\(\) must be a whole number/);
+  });
+
+  it('without a timeout, waits for a backend however slow', async () => {
+    const memory = new MemoryBackend({ clock: new ManualClock(0) });
+    const slow = Object.assign(Object.create(memory) as MemoryBackend, {
+      get: (key: string) => new Promise((resolve) => setTimeout(() => resolve(memory.get(key)), 20)),
+    });
+    const key = await memory.generate({ value: 'v' });
+    await expect(new SessionManager(slow).ofKey(key)).resolves.toMatchObject({ status: 'ok' });
   });
 });

@@ -180,4 +180,64 @@ describe('MemoryBackend maxSessions', () => {
     for (let i = 0; i < 1_000; i++) await backend.get(await backend.generate({ value: 'v' }));
     expect(await backend.size()).toBe(1_000);
   });
+
+  describe('the edges mutation testing found unchecked', () => {
+    it('names its errors: SessionLimitError, a closed backend, a bad default period', async () => {
+      const full = new MemoryBackend({ clock: new ManualClock(0), maxSessions: 1 });
+      await full.get(await full.generate({ value: 'a' }));
+      const refused = await full.generate({ value: 'b' }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(SessionLimitError);
+      expect((refused as SessionLimitError).name).toBe('SessionLimitError');
+      expect((refused as SessionLimitError).maxSessions).toBe(1);
+      const closed = new MemoryBackend();
+      await closed.close();
+      await expect(closed.get('A'.repeat(22))).rejects.toThrow(/^MemoryBackend is closed$/);
+      expect(() => new MemoryBackend().setDefaultPeriod(-1)).toThrow(/^period must be a whole number of seconds/);
+    });
+
+    it('a bound of 1 is a bound', async () => {
+      const one = new MemoryBackend({ clock: new ManualClock(0), maxSessions: 1 });
+      const first = await one.generate({ value: 'a' });
+      const second = await one.generate({ value: 'b' });
+      expect(await one.size()).toBe(1);
+      expect(await one.get(first)).toEqual({ status: 'not_found' });
+      expect((await one.get(second)).status).toBe('ok');
+    });
+
+    it('generate sweeps only a few dead sessions when there is room', async () => {
+      const { clock, backend } = setup();
+      for (let i = 0; i < 10; i++) await backend.generate({ value: 'v', expiry: 1 });
+      clock.advance(1_001);
+      await backend.generate({ value: 'live' });
+      expect(await backend.size()).toBe(7);
+    });
+
+    it('when full with a dead session, drops only that one: every live session stays, found or not', async () => {
+      const clock = new ManualClock(0);
+      const backend = new MemoryBackend({ clock, maxSessions: 3 });
+      const dying = await backend.generate({ value: 'dies', expiry: 1 });
+      const unfound = [await backend.generate({ value: 'a' }), await backend.generate({ value: 'b' })];
+      clock.advance(1_001);
+      const added = await backend.generate({ value: 'new' });
+      expect(await backend.get(dying)).toEqual({ status: 'not_found' });
+      for (const key of [...unfound, added]) expect((await backend.get(key)).status).toBe('ok');
+    });
+
+    it('evicts the oldest session never found, however the ones found were found (first, middle, last, twice)', async () => {
+      const clock = new ManualClock(0);
+      const backend = new MemoryBackend({ clock, maxSessions: 5 });
+      const keys = [];
+      for (const value of ['a', 'b', 'c', 'd', 'e']) keys.push(await backend.generate({ value }));
+      const [a, b, c, d, e] = keys as [string, string, string, string, string];
+      await backend.get(c); // from the middle of the never-found list
+      await backend.get(c); // and again: nothing more to unlink
+      await backend.get(e); // its newest
+      // Never found, oldest first: a, b, d.
+      const f = await backend.generate({ value: 'f' });
+      expect((await backend.touch(a))).toBe('not_found');
+      const g = await backend.generate({ value: 'g' });
+      expect((await backend.touch(b))).toBe('not_found');
+      for (const key of [c, d, e, f, g]) expect(await backend.touch(key)).toBe('ok');
+    });
+  });
 });
