@@ -52,4 +52,10 @@ describe('generateSessionKey (SPEC §2)', () => {
       globalThis.crypto.getRandomValues = original;
     }
   });
+
+  it('SESSION_KEY_PATTERN is the whole key: 22 or more base64url characters, nothing before or after', () => {
+    const key = 'A'.repeat(22);
+    expect([key, `${key}-_09az`].map((k) => SESSION_KEY_PATTERN.test(k))).toEqual([true, true]);
+    expect(['A'.repeat(21), `!${key}`, `${key}!`, `${key}=`, `${key}\n`].map((k) => SESSION_KEY_PATTERN.test(k))).toEqual([false, false, false, false, false]);
+  });
 });
