@@ -453,8 +453,10 @@ describe('backend model: the edges mutation testing found unjudged', () => {
     expect(model.judgeUpdate(none, 'set', K, 'ok', 'not_found')).toEqual({ id: 'live-session-lost', rule: 'set updates a live session and resolves ok (SPEC §4)' });
   });
 
-  it('a key of 22 characters or more with a character outside base64url is named by its alphabet, not its length', () => {
-    expect(model.judgeKey(fresh(), `${'a'.repeat(30)}!`)?.rule).toBe('a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)');
+  it('a key of 22 characters or more with a character outside base64url, at either end, is named by its alphabet', () => {
+    for (const key of [`${'a'.repeat(30)}!`, `!${'a'.repeat(30)}`]) {
+      expect(model.judgeKey(fresh(), key)).toEqual({ id: 'key-format', rule: 'a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)' });
+    }
   });
 
   it('a value lost from a session given 0 s is a lost value, whatever period the answer carries', () => {

@@ -108,8 +108,8 @@ function keyRule(state: BackendModel, key: unknown): string | undefined {
   // The rule only: the offending key is shown by the caller as the actual value.
   if (typeof key !== 'string') return `generate must resolve a string key, got ${typeof key} (SPEC §2)`;
   if (!MODEL_KEY_PATTERN.test(key)) {
-    // Stryker disable next-line EqualityOperator: a key of exactly 22 characters that fails the pattern has a character outside it, so `<= 22` reads the same.
-    return key.length < 22 && /^[A-Za-z0-9_-]*$/.test(key)
+    // Only base64url characters and still not the pattern: too short.
+    return /^[A-Za-z0-9_-]*$/.test(key)
       ? `a generated key has at least 22 characters (128 bits), got ${key.length} (SPEC §2)`
       : 'a generated key uses only [A-Za-z0-9_-] (base64url, no padding) (SPEC §2)';
   }
@@ -283,7 +283,6 @@ export function judgeGet(state: BackendModel, key: string, expected: Lookup, act
       : judged('value-lost', 'a session holding a value reads ok; touch leaves the value untouched (SPEC §3, §4 touch)');
   }
   if (got.value !== expected.value) {
-    // Stryker disable next-line ConditionalExpression: explainMangledValue compares with ===, so a value that is not a string never matches there either.
     const mangled = typeof got.value === 'string' ? explainMangledValue(expected.value, got.value) : undefined;
     if (mangled !== undefined) return judged('value-mangled', mangled);
     // A different string that `expected` starts with is shorter than it.
@@ -356,7 +355,6 @@ const INT32_MAX = 2 ** 31 - 1;
  */
 function explainLongLifetimeLost(record: ModelRecord | undefined, now: number): string | undefined {
   if (record === undefined || record.fromDefault === true || record.period === undefined) return undefined;
-  // Stryker disable next-line EqualityOperator: a multiple of 1000 never equals 2^31 - 1 - 86,400,000.
   if (record.period * 1000 < INT32_MAX - 86_400_000) return undefined;
   if (now > (record.previousExpiresAt ?? Infinity)) return undefined;
   return `a session lives its whole period, however long: one of ${record.period} s (about 2^31 ms or more, where setTimeout fires at once and 32-bit counters wrap) must still be found (SPEC §1, §4)`;
@@ -425,7 +423,6 @@ function judgePeriod(state: BackendModel, record: ModelRecord | undefined, expec
   if (record?.fromDefault === true) {
     return judged('default-period-ignored', `an omitted expiry means defaultPeriod() at the time of the call (SPEC §4); the remaining period counts down from it (SPEC §1)`);
   }
-  // Stryker disable next-line EqualityOperator: the periods are equal here only for an answer wrong in a field this judge does not read; neither word fits it better.
   return judged('period-wrong', general, `the remaining period is ${Math.abs(actual - expected)} s too ${actual > expected ? 'long' : 'short'}`);
 }
 

@@ -152,7 +152,6 @@ function checkHistoryShape(history: readonly HistoryEntry<unknown, unknown>[]): 
     claim(entry.invokedAt, `invocation of call ${entry.id}`);
     if (entry.outcome.status === 'returned') {
       claim(entry.outcome.respondedAt, `response of call ${entry.id}`);
-      // Stryker disable next-line EqualityOperator: a response at its own invocation's instant is refused as an instant used twice, just above.
       if (entry.outcome.respondedAt < entry.invokedAt) {
         throw new RangeError(
           `history: call ${entry.id} responds at ${entry.outcome.respondedAt}, before its invocation at ${entry.invokedAt}`,
@@ -193,10 +192,14 @@ function splitByPartition<Operation, Response>(
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+/** One character per call in the search's memo key: placed or not. */
+const flag = (placed: boolean): string => (placed ? '1' : '0');
+
 /** The Wing–Gong search over one partition, memoised on (placed calls, state). */
 class PartitionSearch<State, Operation, Response> {
   explored = 0;
   longestPrefix: number[] = [];
+  // Stryker disable next-line ArrayDeclaration: set together with longestPrefix at the first dead end, before anyone reads it.
   stuckAt: number[] = [];
   readonly #entries: readonly HistoryEntry<Operation, Response>[];
   readonly #spec: SequentialSpec<State, Operation, Response>;
@@ -219,7 +222,6 @@ class PartitionSearch<State, Operation, Response> {
     this.#budget = budget;
     this.#partition = partition;
     this.#respondedAt = entries.map((entry) =>
-      // Stryker disable next-line ConditionalExpression: an unknown outcome has no respondedAt, and `undefined < deadline` is false, as NEVER's is.
       entry.outcome.status === 'returned' ? entry.outcome.respondedAt : NEVER,
     );
     // Stryker disable next-line ArrowFunction: undefined reads as unplaced as well.
@@ -235,10 +237,8 @@ class PartitionSearch<State, Operation, Response> {
   #explore(state: State): boolean {
     // Done once every call of known outcome is placed; calls of unknown outcome may stay out.
     if (this.#returnedLeft === 0) return true;
-    const flags = this.#placed
-      .map((placed) => (placed ? '1' : '0'))
-      // Stryker disable next-line StringLiteral: each flag is one character, so any separator keeps the key unique.
-      .join('');
+    // Stryker disable next-line StringLiteral: each flag is one character, so any separator keeps the key unique.
+    const flags = this.#placed.map(flag).join('');
     const memo = `${flags}|${this.#stateKey(state)}`;
     if (this.#failed.has(memo)) return false;
     if (++this.explored > this.#budget) throw new LinearizabilityUndecided(this.#partition, this.explored);
@@ -246,15 +246,12 @@ class PartitionSearch<State, Operation, Response> {
     // A call can come next only if it was invoked before every unplaced call of known outcome
     // responded (real-time order: a call that responded before another's invocation goes first).
     let deadline = NEVER;
-    // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which is never below the deadline.
     for (let i = 0; i < this.#entries.length; i++) {
-      // Stryker disable next-line EqualityOperator: instants are distinct (checked above), so no two compared here are ever equal.
       if (!this.#placed[i] && this.#respondedAt[i]! < deadline) deadline = this.#respondedAt[i]!;
     }
     const candidates: number[] = [];
     for (let i = 0; i < this.#entries.length; i++) {
       const entry = this.#entries[i]!;
-      // Stryker disable next-line EqualityOperator: instants are distinct (checked above), so no two compared here are ever equal.
       if (entry.invokedAt > deadline) break; // sorted by invocation
       if (this.#placed[i]) continue;
       candidates.push(i);

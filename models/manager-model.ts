@@ -135,7 +135,6 @@ export function expectedCookieHeaders(name: string, session: SessionRecord, opti
 /** SPEC §7 `clearHeaders`: the deletion line and `Vary`. */
 export function expectedClearHeaders(name: string, options?: CookieOptions): Array<[string, string]> {
   return [
-    // Stryker disable next-line StringLiteral: a period of 0 is the deletion line, whose value is empty whatever is passed.
     ['Set-Cookie', expectedSetCookieLine(name, '', 0, options)],
     ['Vary', 'Cookie'],
   ];

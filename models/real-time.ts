@@ -156,10 +156,9 @@ export function judgeGet(state: TimedModel, key: string, actual: unknown, call: 
   if (status === 'ok' || status === 'not_set') {
     if (liveness === 'expired') return { ok: false, judgement: judgeKeptLate(record, call, tolerance, 'found live'), expected: expectedText };
     if (sameLookup(live, actual)) return { ok: true, state };
-    const period = found?.period;
+    const period = found!.period; // a status was read from it: not null
     // Number.isInteger is false for anything but a number: no typeof test before it.
     if (record.value !== undefined && status === 'ok' && found!.value === record.value && Number.isInteger(period)) {
-      // Stryker disable next-line EqualityOperator: a whole period in the range reaches here only beside a field the answer should not have; neither word fits it better.
       const off = (period as number) > range.max ? `${(period as number) - range.max} s too long` : `${range.min - (period as number)} s too short`;
       return {
         ok: false,
@@ -255,12 +254,7 @@ function exactView(state: TimedModel, now: number): BackendModel {
 
 /** The answer's period when it is one the range allows (a whole number of seconds in it, SPEC §1), else the range's maximum. */
 function clamp(period: unknown, range: { min: number; max: number }): number {
-  const inRange =
-    Number.isInteger(period) &&
-    (period as number) >= range.min &&
-    // Stryker disable next-line EqualityOperator: at the maximum both branches give the maximum.
-    (period as number) <= range.max;
-  return inRange ? (period as number) : range.max;
+  return Number.isInteger(period) && (period as number) >= range.min && (period as number) <= range.max ? (period as number) : range.max;
 }
 
 function showLive(live: Lookup, range: { min: number; max: number }): string {

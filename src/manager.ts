@@ -197,7 +197,6 @@ export class SessionManager {
   /** The headers that delete the cookie in the browser, whatever session it held. */
   clearHeaders(cookieName: string, options?: CookieOptions): HeaderPair[] {
     return [
-      // Stryker disable next-line StringLiteral: a period of 0 writes the deletion line, whose value is empty whatever is passed.
       ['Set-Cookie', setCookieLine(cookieName, '', 0, options)],
       ['Vary', 'Cookie'],
     ];
@@ -239,7 +238,6 @@ function candidateKeys(cookieName: string, cookieHeader: CookieHeader): string[]
   if (typeof cookieName !== 'string' || cookieName === '') {
     throw new TypeError(`cookieName must be a non-empty string, got ${JSON.stringify(cookieName)}`);
   }
-  // Stryker disable next-line ArrayDeclaration: any one made-up field without "=" holds no cookie either.
   const fields = cookieHeader == null ? [] : typeof cookieHeader === 'string' ? [cookieHeader] : cookieHeader;
   const candidates: string[] = [];
   for (const field of fields) {

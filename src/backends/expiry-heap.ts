@@ -51,7 +51,6 @@ export class ExpiryHeap<T extends HeapItem> {
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
       const parent = items[parentIndex]!;
-      // Stryker disable next-line EqualityOperator: ties: stopping or moving on at equal expiries both keep the heap ordered, and which of two equal expiries comes out first is unspecified.
       if (parent.expiresAt <= item.expiresAt) break;
       items[index] = parent;
       parent.heapIndex = index;
@@ -69,13 +68,8 @@ export class ExpiryHeap<T extends HeapItem> {
     for (;;) {
       let child = 2 * index + 1;
       if (child >= length) break;
-      const rightIsEarlier =
-        child + 1 < length &&
-        // Stryker disable next-line EqualityOperator: ties: stopping or moving on at equal expiries both keep the heap ordered, and which of two equal expiries comes out first is unspecified.
-        items[child + 1]!.expiresAt < items[child]!.expiresAt;
-      if (rightIsEarlier) child++;
+      if (child + 1 < length && items[child + 1]!.expiresAt < items[child]!.expiresAt) child++;
       const smaller = items[child]!;
-      // Stryker disable next-line EqualityOperator: ties: stopping or moving on at equal expiries both keep the heap ordered, and which of two equal expiries comes out first is unspecified.
       if (smaller.expiresAt >= item.expiresAt) break;
       items[index] = smaller;
       smaller.heapIndex = index;

@@ -145,8 +145,10 @@ export class MemoryBackend implements Backend {
     const value = options.value;
     if (value !== undefined) checkValueArgument(value, 'generate');
     const now = this.#clock.now();
+    // Dead sessions go first: the earliest expiry is the heap's top, so if any session is dead this
+    // drops at least one, and the backend is no longer full.
     this.#sweepSome(now);
-    if (this.#records.size >= this.#maxSessions) this.#makeRoom(now);
+    if (this.#records.size >= this.#maxSessions) this.#makeRoom();
     const key = this.#freshKey();
     const record: SessionRecord = {
       key,
@@ -265,7 +267,7 @@ export class MemoryBackend implements Backend {
   }
 
   /**
-   * The backend is full: make room for one session, or refuse.
+   * The backend is full of live sessions (generate swept the dead ones): make room for one, or refuse.
    *
    * Who is evicted decides what a flood can do. The quick start creates a session for every
    * cookieless request, so anyone can make sessions as fast as they can send requests. Evicting
@@ -278,9 +280,7 @@ export class MemoryBackend implements Backend {
    * backend is full of those (an attacker must then return every cookie it was given, a request
    * per session that per-client rate limits see) does `generate` reject, with a typed error.
    */
-  #makeRoom(now: number): void {
-    this.#sweepSome(now, Infinity);
-    if (this.#records.size < this.#maxSessions) return;
+  #makeRoom(): void {
     const oldest = this.#unconfirmed.oldest;
     if (oldest === undefined) throw new SessionLimitError(this.#maxSessions);
     this.#drop(oldest);

@@ -58,7 +58,7 @@ export function cookieValues(header: string, name: string, limit: number): strin
     if (before > 0 && header.charCodeAt(before - 1) !== 0x3b) continue;
     let eq = at + name.length;
     while (isBlank(header.charCodeAt(eq))) eq++;
-    if (eq === length || header.charCodeAt(eq) !== 0x3d) continue;
+    if (header.charCodeAt(eq) !== 0x3d) continue; // NaN at the end: no `=`
     // Stryker disable next-line ArithmeticOperator: the character before `=` is never `;`, so searching from it finds the same `;`.
     let end = header.indexOf(';', eq + 1);
     if (end === -1) end = length;
