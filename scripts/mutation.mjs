@@ -34,6 +34,8 @@ if (only !== undefined && !(only in MUTATION_GROUPS)) {
 const groups = only === undefined ? Object.keys(MUTATION_GROUPS) : [only];
 const reportOf = (group, pass) => join(reports, `${group}${pass === 'static' ? '-static' : ''}.json`);
 const timesPath = join(reports, 'times.json');
+const readJson = (path, absent) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : absent);
+const times = readJson(timesPath, {});
 
 /** One Stryker run; returns its wall time in seconds. */
 function stryker(group, env = {}) {
@@ -54,12 +56,11 @@ const isStatic = (mutant) => mutant.status === 'Ignored' && /static/i.test(mutan
 
 if (!args.includes('--summary')) {
   mkdirSync(reports, { recursive: true });
-  const times = existsSync(timesPath) ? JSON.parse(readFileSync(timesPath, 'utf8')) : {};
   for (const group of groups) {
     rmSync(reportOf(group, 'static'), { force: true });
     times[group] = { main: stryker(group) };
     const ranges = [];
-    for (const [file, { mutants }] of Object.entries(JSON.parse(readFileSync(reportOf(group), 'utf8')).files)) {
+    for (const [file, { mutants }] of Object.entries(readJson(reportOf(group)).files)) {
       for (const { location: { start, end } } of mutants.filter(isStatic)) {
         // A `mutate` range's lines count from 1 as the report's do, its columns from 0 (the report's from 1).
         ranges.push(`${file}:${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`);
@@ -74,15 +75,14 @@ if (!args.includes('--summary')) {
 }
 
 // One report of every group: the static pass's verdicts replace the main pass's "Ignored".
-const times = existsSync(timesPath) ? JSON.parse(readFileSync(timesPath, 'utf8')) : {};
 const files = {};
 for (const group of groups) {
   if (!existsSync(reportOf(group))) {
     console.error(`no report for group ${group}: run npm run mutation${only ? ` -- --group ${group}` : ''} first`);
     process.exit(1);
   }
-  const main = JSON.parse(readFileSync(reportOf(group), 'utf8')).files;
-  const again = existsSync(reportOf(group, 'static')) ? JSON.parse(readFileSync(reportOf(group, 'static'), 'utf8')).files : {};
+  const main = readJson(reportOf(group)).files;
+  const again = readJson(reportOf(group, 'static'), { files: {} }).files;
   const place = ({ mutatorName, replacement, location: { start, end } }) =>
     `${mutatorName} ${start.line}:${start.column}-${end.line}:${end.column} ${replacement}`;
   for (const [file, entry] of Object.entries(main)) {
